@@ -1,0 +1,40 @@
+// Price: an exact amount in paise (1/100 rupee) as int64. NSE's tick size is 5 paise for most stocks.
+// Value type; thread-safe.
+#pragma once
+
+#include <cmath>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace nifty::model {
+
+class Price {
+ public:
+  constexpr Price() = default;
+  static constexpr Price from_paise(int64_t paise) { return Price(paise); }
+  // Rounds to the nearest paisa.
+  static Price from_rupees(double rupees) { return Price(std::llround(rupees * 100.0)); }
+  // Exact decimal parse of "2850.5", "2850.50", "2850" (at most 2 decimals, no sign).
+  // Returns nullopt for anything else, including a third non-zero decimal.
+  static std::optional<Price> parse(std::string_view text);
+
+  constexpr int64_t paise() const { return paise_; }
+  constexpr double rupees() const { return static_cast<double>(paise_) / 100.0; }
+  // "2850.50".
+  std::string to_string() const;
+
+  constexpr auto operator<=>(const Price&) const = default;
+  constexpr Price operator+(Price o) const { return Price(paise_ + o.paise_); }
+  constexpr Price operator-(Price o) const { return Price(paise_ - o.paise_); }
+
+ private:
+  constexpr explicit Price(int64_t paise) : paise_(paise) {}
+  int64_t paise_ = 0;
+};
+
+using Quantity = int64_t;
+
+}  // namespace nifty::model
