@@ -1,1 +1,21 @@
-int main() { return 0; }
+// nifty: real-time market data, analysis and signals for the Nifty 50.
+#include <CLI/CLI.hpp>
+
+#include "app/commands/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"nifty: real-time market data, analysis and signals for the Nifty 50", "nifty"};
+  app.require_subcommand(1);
+  nifty::app::CommandAction action;
+  nifty::app::add_run_command(app, action);
+  nifty::app::add_replay_command(app, action);
+  nifty::app::add_import_command(app, action);
+  nifty::app::add_config_command(app, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? nifty::app::kExitOk : nifty::app::kExitUsage;
+  }
+  return action ? action() : nifty::app::kExitUsage;
+}

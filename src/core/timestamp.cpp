@@ -29,8 +29,12 @@ Date civil_from_days(int64_t z) {
   return Date{static_cast<int>(y + (m <= 2)), static_cast<int>(m), static_cast<int>(d)};
 }
 
+// Digits only: from_chars alone would accept a leading '-' ("-1" as an hour).
 bool parse_int(std::string_view s, int& out) {
   if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size();
 }
@@ -160,7 +164,9 @@ Result<Timestamp> Timestamp::parse(std::string_view text) {
       offset = 0;
     } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
       int oh = 0, om = 0;
-      if (!parse_int(zone.substr(1, 2), oh) || !parse_int(zone.substr(4, 2), om)) return bad("bad offset");
+      if (!parse_int(zone.substr(1, 2), oh) || !parse_int(zone.substr(4, 2), om) || oh > 23 || om > 59) {
+        return bad("bad offset");
+      }
       offset = (oh * kNanosPerHour + om * kNanosPerMinute) * (zone[0] == '-' ? -1 : 1);
     } else {
       return bad("bad zone (want Z or +hh:mm)");

@@ -1,0 +1,184 @@
+#include "engine/pipeline.h"
+
+#include "core/log.h"
+
+namespace nifty::engine {
+namespace {
+
+core::Logger& log() { return core::Logger::get("engine"); }
+
+constexpr size_t kBatch = 4096;
+
+}  // namespace
+
+// Publishes closed 1-minute candles on market_candles.
+class Pipeline::CandleOut final : public candles::CandleSink {
+ public:
+  explicit CandleOut(bus::Bus& bus) : bus_(bus) {}
+  void on_candle(const model::Candle& c) override { (void)bus_.publish(bus::Topic::kMarketCandles, c); }
+
+ private:
+  bus::Bus& bus_;
+};
+
+// Publishes completed rollups on market_candles.
+class Pipeline::RollupOut final : public candles::CandleSink {
+ public:
+  explicit RollupOut(bus::Bus& bus) : bus_(bus) {}
+  void on_candle(const model::Candle& c) override { (void)bus_.publish(bus::Topic::kMarketCandles, c); }
+
+ private:
+  bus::Bus& bus_;
+};
+
+Pipeline::Pipeline(PipelineConfig config, PipelineDeps deps, std::string feed_name)
+    : config_(std::move(config)),
+      deps_(deps),
+      feed_name_(std::move(feed_name)),
+      queue_(config_.feed_queue_capacity),
+      normalizer_(deps.calendar, feed_name_),
+      builder_(config_.candles),
+      rollup_(deps.calendar, config_.rollups, config_.candles.grace_nanos),
+      scorecards_(deps.engine, config_.scorecards),
+      signal_rules_(config_.signals),
+      candle_out_(std::make_unique<CandleOut>(deps.bus)),
+      rollup_out_(std::make_unique<RollupOut>(deps.bus)) {
+  subscribe_stages();
+}
+
+Pipeline::~Pipeline() = default;
+
+void Pipeline::subscribe_stages() {
+  bus::Bus& bus = deps_.bus;
+  // raw-ticks -> candle builder (+ latest tick in the hot cache).
+  (void)bus.subscribe(bus::Topic::kRawTicks, "candles", [this](const bus::Message& m) {
+    const auto& tick = std::get<model::Tick>(m);
+    builder_.on_tick(tick, *candle_out_);
+    if (deps_.cache) {
+      (void)deps_.cache->set_latest_tick(tick);
+      if (const model::Candle* c = builder_.current(tick.symbol)) (void)deps_.cache->set_current_candle(*c);
+    }
+  });
+  // market_candles -> counts, rollups, store, analysis.
+  (void)bus.subscribe(bus::Topic::kMarketCandles, "candles-rollup", [this](const bus::Message& m) {
+    const auto& candle = std::get<model::Candle>(m);
+    ++local_.candles[static_cast<size_t>(candle.interval)];
+    if (candle.interval == model::Interval::k1m) rollup_.on_candle(candle, *rollup_out_);
+  });
+  if (deps_.writer) {
+    (void)bus.subscribe(bus::Topic::kMarketCandles, "store", [this](const bus::Message& m) {
+      deps_.writer->write(std::get<model::Candle>(m));
+    });
+  }
+  if (config_.analysis) {
+    (void)bus.subscribe(bus::Topic::kMarketCandles, "analysis", [this](const bus::Message& m) {
+      const auto& candle = std::get<model::Candle>(m);
+      if (candle.interval != model::Interval::k1m) return;
+      auto card = scorecards_.on_candle(candle);
+      if (!card) {
+        ++local_.analysis_errors;
+        return;
+      }
+      ++local_.scorecards;
+      if (deps_.cache) (void)deps_.cache->set_scorecard(*card);
+      (void)deps_.bus.publish(bus::Topic::kAnalysisUpdates, *card);
+    });
+    (void)bus.subscribe(bus::Topic::kAnalysisUpdates, "signals", [this](const bus::Message& m) {
+      if (auto signal = signal_rules_.on_scorecard(std::get<model::Scorecard>(m))) {
+        ++local_.signals;
+        (void)deps_.bus.publish(bus::Topic::kSignals, *signal);
+      }
+    });
+  }
+}
+
+void Pipeline::warm_up(const model::Candle& one_minute) { (void)scorecards_.warm_up(one_minute); }
+
+bool Pipeline::on_ticks(std::span<const model::Tick> ticks) {
+  std::vector<Event> events;
+  events.reserve(ticks.size());
+  for (const auto& t : ticks) events.emplace_back(t);
+  return queue_.push_all(events);
+}
+
+bool Pipeline::on_clock(core::Timestamp t) { return queue_.push(Event(t)); }
+
+void Pipeline::advance_clock(core::Timestamp now) {
+  if (now <= clock_) return;
+  clock_ = now;
+  if (now.nanos() < next_clock_check_) return;
+  next_clock_check_ = now.floor(core::kNanosPerSecond).nanos() + core::kNanosPerSecond;
+  // The builder first: its candles feed the rollup before the rollup's own clock closes buckets.
+  builder_.on_clock(now, *candle_out_);
+  rollup_.on_clock(now, *rollup_out_);
+}
+
+void Pipeline::process(const Event& event) {
+  if (const auto* t = std::get_if<core::Timestamp>(&event)) {
+    if (config_.time_source == TimeSource::kEventTime) advance_clock(*t);
+    return;
+  }
+  model::Tick tick = std::get<model::Tick>(event);
+  ++local_.ticks_received;
+  if (config_.time_source == TimeSource::kEventTime) advance_clock(tick.exchange_time);
+  if (normalizer_.normalize(tick)) return;  // rejected and counted by the normaliser
+  ++local_.ticks_accepted;
+  (void)deps_.bus.publish(bus::Topic::kRawTicks, tick);
+}
+
+void Pipeline::publish_stats() {
+  const auto& counts = normalizer_.rejected();
+  local_.rejected = counts.rejected;
+  local_.rejected_total = counts.total_rejected();
+  local_.late_ticks = builder_.stats().late_ticks;
+  local_.gap_minutes = builder_.stats().gap_minutes;
+  std::lock_guard lock(stats_mu_);
+  stats_ = local_;
+}
+
+core::Status Pipeline::run(feed::Feed& feed, std::stop_token stop) {
+  core::Status feed_status;
+  std::stop_callback on_stop(stop, [this] { request_stop(); });
+  std::jthread feed_thread([&](std::stop_token feed_stop) {
+    feed_status = feed.run(*this, feed_stop);
+    queue_.close();  // the engine drains what was received, then finishes
+  });
+  log().info("pipeline started", {{"feed", feed_name_}});
+
+  std::vector<Event> batch;
+  batch.reserve(kBatch);
+  while (true) {
+    if (stop_requested_.load(std::memory_order_relaxed)) feed_thread.request_stop();
+    batch.clear();
+    size_t n = queue_.pop_some(batch, kBatch, std::chrono::milliseconds(100));
+    for (const Event& e : batch) process(e);
+    if (config_.time_source == TimeSource::kWallClock) advance_clock(core::Timestamp::now());
+    publish_stats();
+    if (n == 0 && queue_.finished()) break;
+  }
+  feed_thread.join();
+  finish();
+  core::Status writer_status = deps_.writer ? deps_.writer->flush() : core::Status::ok();
+  log().info("pipeline stopped", {{"feed", feed_name_},
+                                  {"ticks", static_cast<int64_t>(local_.ticks_received)},
+                                  {"candles_1m", static_cast<int64_t>(local_.candles[0])}});
+  if (!feed_status.is_ok()) return feed_status;
+  return writer_status;
+}
+
+void Pipeline::finish() {
+  // Open candles are closed as they stand: a stop loses nothing already received.
+  builder_.flush(*candle_out_);
+  rollup_.flush(*rollup_out_);
+  deps_.bus.drain();
+  publish_stats();
+}
+
+void Pipeline::request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
+
+PipelineStats Pipeline::stats() const {
+  std::lock_guard lock(stats_mu_);
+  return stats_;
+}
+
+}  // namespace nifty::engine

@@ -52,6 +52,9 @@ Result<Universe> Universe::parse_csv(std::string_view text, std::string_view sou
     }
     ins.noren_key = "NSE|" + std::to_string(ins.nse_token);
     if (u.find(ins.symbol)) return bad("duplicate symbol " + std::string(sym));
+    // A repeated token would make the token lookups silently pick one of the two rows.
+    if (u.find_by_nse_token(ins.nse_token)) return bad("duplicate nse_token " + std::string(nse));
+    if (u.find_by_kite_token(ins.kite_token)) return bad("duplicate kite_token " + std::string(kite));
     u.instruments_.push_back(std::move(ins));
     u.index();
   }

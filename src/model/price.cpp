@@ -17,6 +17,7 @@ std::optional<Price> Price::parse(std::string_view s) {
   int frac_digits = 0;
   if (i < s.size() && s[i] == '.') {
     ++i;
+    if (i == s.size()) return std::nullopt;  // "2850." is not a price
     for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
       if (frac_digits < 2) {
         frac = frac * 10 + (s[i] - '0');

@@ -1,0 +1,38 @@
+// The `nifty` subcommands. Each registers itself on the CLI11 app and returns the process exit
+// code when run: 0 success, 1 runtime failure, 2 usage or configuration error.
+// app/ is the only place that names concrete adapters (replay, sim, sqlite, memory, inproc).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "app/config.h"
+#include "store/candle_store.h"
+
+namespace nifty::app {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Set by a subcommand's callback: what main() runs after parsing.
+using CommandAction = std::function<int()>;
+
+void add_run_command(CLI::App& app, CommandAction& action);
+void add_replay_command(CLI::App& app, CommandAction& action);
+void add_import_command(CLI::App& app, CommandAction& action);
+void add_config_command(CLI::App& app, CommandAction& action);
+
+// Shared by the commands.
+// Loads the config file (or defaults), applies logging settings; prints the error and sets
+// exit_code (2) on failure.
+bool load_config_or_report(const std::string& path, NiftyConfig& out, int& exit_code);
+// Opens the configured store backend.
+core::Result<std::unique_ptr<store::CandleStore>> open_store(const NiftyConfig& config);
+// Prints "nifty: <message>" on stderr.
+void report_error(const std::string& message);
+
+}  // namespace nifty::app

@@ -1,0 +1,131 @@
+// Pipeline: the processing kernel shared by `nifty run`, `nifty replay` and (later) each service.
+// It wires the stages to bus topics and owns the engine loop:
+//
+//   Feed thread --(bounded queue)--> engine thread:
+//     TickNormalizer -> raw-ticks -> CandleBuilder -> market_candles (1m) -> CandleRollup ->
+//     market_candles (5m, 15m, 1h, 1d) -> CandleWriter (its own thread) + HotCache
+//     market_candles (1m) -> ScorecardBuilder -> analysis_updates -> SignalRules -> signals
+//
+// One engine thread runs every stage in order, so a replay gives the same candles, scorecards and
+// signals every time, whatever the batching. Time: in event-time mode (replay, sim) the clock is
+// the exchange time of the events themselves; in wall-clock mode (live brokers) it is the machine's.
+//
+// Threading: construct, subscribe extra sinks to bus(), then call run() from one thread.
+// stats() and request_stop() may be called from any thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <variant>
+#include <vector>
+
+#include "analysis/scorecard_builder.h"
+#include "bus/bus.h"
+#include "candles/candle_builder.h"
+#include "candles/candle_rollup.h"
+#include "core/bounded_queue.h"
+#include "core/nse_calendar.h"
+#include "feed/feed.h"
+#include "feed/tick_normalizer.h"
+#include "predict/engine.h"
+#include "signals/signal_rules.h"
+#include "store/candle_writer.h"
+#include "store/hot_cache.h"
+
+namespace nifty::engine {
+
+enum class TimeSource { kEventTime, kWallClock };
+
+struct PipelineConfig {
+  // Feed events that may wait for the engine thread before the feed blocks (backpressure).
+  size_t feed_queue_capacity = 1 << 16;
+  // Where the engine's clock comes from: event time for replay and sim, wall clock for live feeds.
+  TimeSource time_source = TimeSource::kEventTime;
+  candles::CandleBuilderConfig candles;
+  // Rollups computed from closed 1-minute candles.
+  std::vector<model::Interval> rollups = {model::Interval::k5m, model::Interval::k15m, model::Interval::k1h,
+                                          model::Interval::k1d};
+  // Compute scorecards and signals on each 1-minute candle close.
+  bool analysis = true;
+  analysis::ScorecardConfig scorecards;
+  signals::SignalConfig signals;
+};
+
+// Counters of one run; a consistent copy.
+struct PipelineStats {
+  uint64_t ticks_received = 0;   // from the feed
+  uint64_t ticks_accepted = 0;   // passed the normaliser
+  std::array<uint64_t, feed::kRejectReasonCount> rejected{};  // by feed::RejectReason
+  uint64_t rejected_total = 0;
+  std::array<uint64_t, std::size(model::kAllIntervals)> candles{};  // closed, by model::Interval
+  uint64_t late_ticks = 0;
+  uint64_t gap_minutes = 0;
+  uint64_t scorecards = 0;
+  uint64_t signals = 0;
+  uint64_t analysis_errors = 0;
+};
+
+struct PipelineDeps {
+  const core::NseCalendar& calendar;
+  bus::Bus& bus;
+  predict::Engine& engine;
+  store::CandleWriter* writer = nullptr;  // optional: where candles are stored
+  store::HotCache* cache = nullptr;       // optional: latest tick, current candle, scorecards
+};
+
+class Pipeline final : public feed::FeedSink {
+ public:
+  Pipeline(PipelineConfig config, PipelineDeps deps, std::string feed_name);
+  ~Pipeline() override;
+
+  // Feeds stored history (oldest first) to the indicators so scorecards are warm from the start.
+  void warm_up(const model::Candle& one_minute);
+
+  // Runs `feed` on a thread of its own and the engine loop on the calling thread until the feed
+  // ends or a stop is requested; then drains every tick already received, closes open candles,
+  // and waits for the bus and the writer to finish. Returns the feed's error, or the writer's.
+  core::Status run(feed::Feed& feed, std::stop_token stop = {});
+  void request_stop();
+
+  PipelineStats stats() const;
+
+  // FeedSink (called on the feed's thread).
+  bool on_ticks(std::span<const model::Tick> ticks) override;
+  bool on_clock(core::Timestamp t) override;
+
+ private:
+  using Event = std::variant<model::Tick, core::Timestamp>;
+  class CandleOut;
+  class RollupOut;
+
+  void subscribe_stages();
+  void process(const Event& event);
+  void advance_clock(core::Timestamp now);
+  void finish();
+  void publish_stats();
+
+  PipelineConfig config_;
+  PipelineDeps deps_;
+  std::string feed_name_;
+  core::BoundedQueue<Event> queue_;
+  feed::TickNormalizer normalizer_;
+  candles::CandleBuilder builder_;
+  candles::CandleRollup rollup_;
+  analysis::ScorecardBuilder scorecards_;
+  signals::SignalRules signal_rules_;
+  std::unique_ptr<CandleOut> candle_out_;
+  std::unique_ptr<RollupOut> rollup_out_;
+
+  core::Timestamp clock_{};            // engine time (engine thread only)
+  int64_t next_clock_check_ = 0;       // ns; on_clock runs at most once per second of engine time
+  std::atomic<bool> stop_requested_{false};
+
+  mutable std::mutex stats_mu_;
+  PipelineStats stats_;                // engine thread writes under stats_mu_ every batch
+  PipelineStats local_;                // engine-thread copy updated without locking
+};
+
+}  // namespace nifty::engine

@@ -1,0 +1,10 @@
+// Indicators: the pure-math technical indicators of spec layer 4, each in a streaming (O(1) per
+// value) and a batch form, following TA-Lib conventions. See each header for its definition.
+// Not thread-safe per instance; batch functions are pure.
+#pragma once
+
+#include "indicators/bollinger.h"
+#include "indicators/ema.h"
+#include "indicators/macd.h"
+#include "indicators/rsi.h"
+#include "indicators/sma.h"
