@@ -29,7 +29,11 @@ struct NiftyConfig {
   // [feed]
   std::string feed_kind = "replay";  // replay | sim
   feed::ReplayConfig replay{.inputs = {"testdata/nse-1min/2023-02-28"}, .format = std::nullopt, .speed = 60.0};
-  feed::SimConfig sim;
+  feed::SimConfig sim = [] {
+    feed::SimConfig s;
+    s.speed = 60.0;
+    return s;
+  }();
   // [candles], [analysis], [engine]
   engine::PipelineConfig pipeline;
   int warm_up_candles = 300;  // 1-minute candles per symbol read from the store to warm indicators

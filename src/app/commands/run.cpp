@@ -1,5 +1,6 @@
 // nifty run: the embedded deployment. Default: replay of the bundled real trading day at 60x into
 // the SQLite store, with a live table on a terminal (JSON logs with --headless or without a tty).
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +14,16 @@
 #include "app/commands/live_table.h"
 
 namespace nifty::app {
+namespace {
+
+// Rows of the table that fit the terminal (header lines and a spare line excluded).
+int table_rows() {
+  winsize ws{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 4) return ws.ws_row - 4;
+  return 50;
+}
+
+}  // namespace
 
 void add_run_command(CLI::App& app, CommandAction& action) {
   struct Options {
@@ -75,7 +86,7 @@ void add_run_command(CLI::App& app, CommandAction& action) {
           double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
           auto stats = (*host)->pipeline().stats();
           if (table) {
-            std::string screen = render_live_table((*host)->cache(), stats, (*host)->feed().name(), elapsed, true, 60);
+            std::string screen = render_live_table((*host)->cache(), stats, (*host)->feed().name(), elapsed, true, table_rows());
             std::fwrite(screen.data(), 1, screen.size(), stdout);
             std::fflush(stdout);
           } else if (tick % 10 == 0) {
@@ -99,7 +110,7 @@ void add_run_command(CLI::App& app, CommandAction& action) {
       auto stats = (*host)->pipeline().stats();
       if (table) {
         double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        std::string screen = render_live_table((*host)->cache(), stats, (*host)->feed().name(), elapsed, true, 60);
+        std::string screen = render_live_table((*host)->cache(), stats, (*host)->feed().name(), elapsed, true, table_rows());
         std::fwrite(screen.data(), 1, screen.size(), stdout);
       }
       if (!status.is_ok()) {

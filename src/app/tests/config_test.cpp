@@ -1,0 +1,119 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace nifty::app {
+namespace {
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() / ("nifty_config_test_" + name + ".toml");
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(Config, DefaultsWithoutAFile) {
+  auto c = load_config("");
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_EQ(c->feed_kind, "replay");
+  EXPECT_EQ(c->replay.speed, 60.0);
+  EXPECT_EQ(c->pipeline.candles.grace_nanos, 2 * core::kNanosPerSecond);
+  EXPECT_EQ(c->store_backend, "sqlite");
+}
+
+TEST(Config, TheExampleFileIsValidAndMatchesTheDefaults) {
+  auto from_file = load_config(std::string(NIFTY_SOURCE_DIR) + "/config/nifty.example.toml");
+  ASSERT_TRUE(from_file.is_ok()) << from_file.status().to_string();
+  auto defaults = load_config("");
+  ASSERT_TRUE(defaults.is_ok());
+  // The example documents the defaults: showing both gives the same text.
+  EXPECT_EQ(show_config(*from_file), show_config(*defaults));
+}
+
+TEST(Config, ValuesAreReadIntoTheModulesStructs) {
+  auto path = write_temp("values", R"(
+[feed]
+kind = "sim"
+[feed.sim]
+seed = 7
+speed = "max"
+[candles]
+grace_ms = 500
+rollups = ["5m", "1d"]
+[store.sqlite]
+path = "/tmp/x.db"
+)");
+  auto c = load_config(path);
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_EQ(c->feed_kind, "sim");
+  EXPECT_EQ(c->sim.seed, 7u);
+  EXPECT_EQ(c->sim.speed, 0.0);
+  EXPECT_EQ(c->pipeline.candles.grace_nanos, 500 * core::kNanosPerMilli);
+  EXPECT_EQ(c->pipeline.rollups, (std::vector<model::Interval>{model::Interval::k5m, model::Interval::k1d}));
+  EXPECT_EQ(c->sqlite.path, "/tmp/x.db");
+}
+
+TEST(Config, ErrorsNameTheKey) {
+  struct Case {
+    const char* text;
+    const char* key;
+  } cases[] = {
+      {"[store]\nbakend = \"sqlite\"\n", "store.bakend"},
+      {"[store]\nbackend = \"oracle\"\n", "store.backend"},
+      {"[feed.replay]\nspeed = 5\n", "feed.replay.speed"},
+      {"[feed.replay]\nspeed = \"fast\"\n", "feed.replay.speed"},
+      {"[candles]\ngrace_ms = -1\n", "candles.grace_ms"},
+      {"[candles]\nrollups = [\"1m\"]\n", "candles.rollups"},
+      {"[analysis]\nenabled = \"yes\"\n", "analysis.enabled"},
+  };
+  int i = 0;
+  for (const auto& c : cases) {
+    auto result = load_config(write_temp("bad" + std::to_string(i++), c.text));
+    ASSERT_FALSE(result.is_ok()) << c.text;
+    EXPECT_EQ(result.status().code(), core::ErrorCode::kConfigError);
+    EXPECT_NE(result.status().message().find(c.key), std::string::npos) << result.status().message();
+  }
+}
+
+TEST(Config, SyntaxErrorsNameTheLine) {
+  auto result = load_config(write_temp("syntax", "[store]\nbackend = \n"));
+  ASSERT_FALSE(result.is_ok());
+  EXPECT_NE(result.status().message().find(":2:"), std::string::npos) << result.status().message();
+}
+
+TEST(Config, EnvironmentOverridesTheFile) {
+  auto path = write_temp("env", "[store.sqlite]\npath = \"/from/file.db\"\n");
+  setenv("NIFTY_STORE_SQLITE_PATH", "/from/env.db", 1);
+  setenv("NIFTY_FEED_REPLAY_INPUTS", "a.csv,b.csv", 1);
+  auto c = load_config(path);
+  unsetenv("NIFTY_STORE_SQLITE_PATH");
+  unsetenv("NIFTY_FEED_REPLAY_INPUTS");
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_EQ(c->sqlite.path, "/from/env.db");
+  EXPECT_EQ(c->replay.inputs, (std::vector<std::string>{"a.csv", "b.csv"}));
+}
+
+TEST(Config, BadEnvironmentValueNamesTheVariable) {
+  setenv("NIFTY_CANDLES_GRACE_MS", "soon", 1);
+  auto c = load_config("");
+  unsetenv("NIFTY_CANDLES_GRACE_MS");
+  ASSERT_FALSE(c.is_ok());
+  EXPECT_NE(c.status().message().find("NIFTY_CANDLES_GRACE_MS"), std::string::npos);
+}
+
+TEST(Config, ParseSpeed) {
+  EXPECT_EQ(*parse_speed("max"), 0.0);
+  EXPECT_EQ(*parse_speed("1x"), 1.0);
+  EXPECT_EQ(*parse_speed("60x"), 60.0);
+  EXPECT_EQ(*parse_speed("2.5"), 2.5);
+  EXPECT_FALSE(parse_speed("0x").is_ok());
+  EXPECT_FALSE(parse_speed("-3x").is_ok());
+  EXPECT_FALSE(parse_speed("fast").is_ok());
+  EXPECT_FALSE(parse_speed("").is_ok());
+}
+
+}  // namespace
+}  // namespace nifty::app
