@@ -1,9 +1,20 @@
 // nifty: real-time market data, analysis and signals for the Nifty 50.
+#include <csignal>
+#include <pthread.h>
+
 #include <CLI/CLI.hpp>
 
 #include "app/commands/commands.h"
 
 int main(int argc, char** argv) {
+  // SIGINT/SIGTERM (and SIGUSR1, used internally) are blocked before any thread starts, so every
+  // thread inherits the mask and a command takes them with sigwait on a thread of its own.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   CLI::App app{"nifty: real-time market data, analysis and signals for the Nifty 50", "nifty"};
   app.require_subcommand(1);
   nifty::app::CommandAction action;

@@ -58,28 +58,24 @@ void EngineHost::warm_up(int n) {
 
 core::Status EngineHost::run() {
   // SIGINT/SIGTERM are taken by a watcher thread with sigwait, so no handler runs in a random
-  // thread; every thread started from here on inherits the blocked mask.
+  // thread. main() blocked them (and SIGUSR1, our own wake-up at the end) before any thread
+  // started; blocking again here keeps the host correct when used without main().
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGUSR1);  // our own wake-up at the end
-  sigset_t old;
-  pthread_sigmask(SIG_BLOCK, &signals, &old);
+  sigaddset(&signals, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::stop_source stop;
   std::thread watcher([&] {
     int sig = 0;
-    while (sigwait(&signals, &sig) == 0) {
-      if (sig == SIGUSR1) return;
-      core::Logger::get("app").info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
-      stop.request_stop();
-      return;
-    }
+    if (sigwait(&signals, &sig) != 0 || sig == SIGUSR1) return;
+    core::Logger::get("app").info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    stop.request_stop();
   });
   core::Status status = pipeline_->run(*feed_, stop.get_token());
   pthread_kill(watcher.native_handle(), SIGUSR1);
   watcher.join();
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   bus_.close();
   core::Status writer_status = writer_->close();
   if (status.is_ok()) status = writer_status;

@@ -1,6 +1,9 @@
 // nifty import FILE...: loads historical candles (the replay formats) straight into the store,
 // with a progress bar on a terminal and a summary: rows read, stored, rejected with the reason.
+#include <pthread.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <chrono>
 #include <cstdio>
@@ -69,6 +72,13 @@ void add_import_command(CLI::App& app, CommandAction& action) {
         report_error(store.status().message());
         return kExitFailure;
       }
+      // main() blocked SIGINT/SIGTERM for the engine's watcher; an import is simply interrupted
+      // (each batch is one transaction, so the database stays consistent).
+      sigset_t interrupt;
+      sigemptyset(&interrupt);
+      sigaddset(&interrupt, SIGINT);
+      sigaddset(&interrupt, SIGTERM);
+      pthread_sigmask(SIG_UNBLOCK, &interrupt, nullptr);
       const bool tty = isatty(STDERR_FILENO);
       const core::NseCalendar& calendar = core::NseCalendar::builtin();
       store::CandleWriter writer(**store, config.writer);
