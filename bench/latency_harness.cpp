@@ -70,7 +70,14 @@ Percentiles percentiles(std::vector<int64_t>& ns) {
   return p;
 }
 
+Percentiles from_snapshot(const core::LatencyHistogram::Snapshot& s) {
+  return Percentiles{s.percentile(0.5) / 1000.0, s.percentile(0.99) / 1000.0, s.percentile(0.999) / 1000.0,
+                     s.percentile(1.0) / 1000.0};
+}
+
 struct RunResult {
+  Percentiles engine;   // Pipeline::latency(): engine takes the tick -> its candle updated
+  Percentiles receipt;  // Pipeline::latency(): feed receives the tick -> its candle updated
   uint64_t ticks = 0;
   uint64_t candles_1m = 0;
   double seconds = 0;
@@ -113,11 +120,14 @@ std::string to_json(const char* label, const std::string& speed, size_t batch, c
                 "{\"run\":\"%s\",\"speed\":\"%s\",\"batch\":%zu,\"ticks\":%llu,\"candles_1m\":%llu,\"seconds\":%.3f,"
                 "\"end_to_end_us\":{\"p50\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},"
                 "\"stage_us\":{\"p50\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.2f},"
-                "\"handoff_us\":{\"p50\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f}}",
+                "\"handoff_us\":{\"p50\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f},"
+                "\"pipeline_tick_to_candle_us\":{\"p50\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.2f},"
+                "\"pipeline_receipt_to_candle_us\":{\"p50\":%.2f,\"p99\":%.2f,\"p999\":%.2f,\"max\":%.2f}}",
                 label, speed.c_str(), batch, static_cast<unsigned long long>(r.ticks),
                 static_cast<unsigned long long>(r.candles_1m), r.seconds, r.end_to_end.p50, r.end_to_end.p99,
                 r.end_to_end.p999, r.end_to_end.max, r.stage.p50, r.stage.p99, r.stage.p999, r.stage.max,
-                r.handoff.p50, r.handoff.p99, r.handoff.p999, r.handoff.max);
+                r.handoff.p50, r.handoff.p99, r.handoff.p999, r.handoff.max, r.engine.p50, r.engine.p99,
+                r.engine.p999, r.engine.max, r.receipt.p50, r.receipt.p99, r.receipt.p999, r.receipt.max);
   return buf;
 }
 
@@ -172,6 +182,9 @@ core::Result<RunResult> run_once(const std::vector<std::string>& inputs, double 
   r.end_to_end = percentiles(end_to_end);
   r.stage = percentiles(stage);
   r.handoff = handoff;
+  const auto latency = pipeline.latency();
+  r.engine = from_snapshot(latency.tick_to_candle);
+  r.receipt = from_snapshot(latency.receipt_to_candle);
   return r;
 }
 
@@ -247,18 +260,19 @@ int main(int argc, char** argv) {
     m.ticks = static_cast<uint64_t>(med([](const RunResult& r) { return static_cast<double>(r.ticks); }));
     m.candles_1m = static_cast<uint64_t>(med([](const RunResult& r) { return static_cast<double>(r.candles_1m); }));
     m.seconds = med([](const RunResult& r) { return r.seconds; });
-    m.end_to_end.p50 = med([](const RunResult& r) { return r.end_to_end.p50; });
-    m.end_to_end.p99 = med([](const RunResult& r) { return r.end_to_end.p99; });
-    m.end_to_end.p999 = med([](const RunResult& r) { return r.end_to_end.p999; });
-    m.end_to_end.max = med([](const RunResult& r) { return r.end_to_end.max; });
-    m.stage.p50 = med([](const RunResult& r) { return r.stage.p50; });
-    m.stage.p99 = med([](const RunResult& r) { return r.stage.p99; });
-    m.stage.p999 = med([](const RunResult& r) { return r.stage.p999; });
-    m.stage.max = med([](const RunResult& r) { return r.stage.max; });
-    m.handoff.p50 = med([](const RunResult& r) { return r.handoff.p50; });
-    m.handoff.p99 = med([](const RunResult& r) { return r.handoff.p99; });
-    m.handoff.p999 = med([](const RunResult& r) { return r.handoff.p999; });
-    m.handoff.max = med([](const RunResult& r) { return r.handoff.max; });
+    auto med_percentiles = [&](Percentiles RunResult::*field) {
+      Percentiles p;
+      p.p50 = med([&](const RunResult& r) { return (r.*field).p50; });
+      p.p99 = med([&](const RunResult& r) { return (r.*field).p99; });
+      p.p999 = med([&](const RunResult& r) { return (r.*field).p999; });
+      p.max = med([&](const RunResult& r) { return (r.*field).max; });
+      return p;
+    };
+    m.end_to_end = med_percentiles(&RunResult::end_to_end);
+    m.stage = med_percentiles(&RunResult::stage);
+    m.handoff = med_percentiles(&RunResult::handoff);
+    m.engine = med_percentiles(&RunResult::engine);
+    m.receipt = med_percentiles(&RunResult::receipt);
     std::printf("%s\n", to_json(("median of " + std::to_string(runs)).c_str(), speed_text, batch, m).c_str());
   }
   return 0;

@@ -1,6 +1,7 @@
 #include "engine/pipeline.h"
 
 #include "core/log.h"
+#include "core/metrics.h"
 
 namespace nifty::engine {
 namespace {
@@ -9,16 +10,28 @@ core::Logger& log() { return core::Logger::get("engine"); }
 
 constexpr size_t kBatch = 4096;
 
+int64_t steady_nanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
-// Publishes closed 1-minute candles on market_candles.
+// Holds the 1-minute candles the builder closes until the tick that closed them has updated its
+// own candle, then publishes them on market_candles: the tick's candle update does not wait for
+// rollups, storage and analysis of the candle it closed.
 class Pipeline::CandleOut final : public candles::CandleSink {
  public:
-  explicit CandleOut(bus::Bus& bus) : bus_(bus) {}
-  void on_candle(const model::Candle& c) override { (void)bus_.publish(bus::Topic::kMarketCandles, c); }
+  explicit CandleOut(bus::Bus& bus) : bus_(bus) { pending_.reserve(64); }
+  void on_candle(const model::Candle& c) override { pending_.push_back(c); }
+  void publish_pending() {
+    for (const model::Candle& c : pending_) (void)bus_.publish(bus::Topic::kMarketCandles, c);
+    pending_.clear();
+  }
 
  private:
   bus::Bus& bus_;
+  std::vector<model::Candle> pending_;
 };
 
 // Publishes completed rollups on market_candles.
@@ -58,6 +71,10 @@ void Pipeline::subscribe_stages() {
       (void)deps_.cache->set_latest_tick(tick);
       if (const model::Candle* c = builder_.current(tick.symbol)) (void)deps_.cache->set_current_candle(*c);
     }
+    // The tick's candle is updated and visible: that is the latency we publish.
+    tick_to_candle_.record(steady_nanos() - dequeued_at_);
+    receipt_to_candle_.record(core::Timestamp::now() - tick.receive_time);
+    candle_out_->publish_pending();
   });
   // market_candles -> counts, rollups, store, analysis.
   (void)bus.subscribe(bus::Topic::kMarketCandles, "candles-rollup", [this](const bus::Message& m) {
@@ -67,7 +84,8 @@ void Pipeline::subscribe_stages() {
   });
   if (deps_.writer) {
     (void)bus.subscribe(bus::Topic::kMarketCandles, "store", [this](const bus::Message& m) {
-      deps_.writer->write(std::get<model::Candle>(m));
+      const auto& candle = std::get<model::Candle>(m);
+      if (candle.interval >= config_.store_from) deps_.writer->write(candle);
     });
   }
   if (config_.analysis) {
@@ -95,8 +113,8 @@ void Pipeline::subscribe_stages() {
 void Pipeline::warm_up(const model::Candle& one_minute) { (void)scorecards_.warm_up(one_minute); }
 
 bool Pipeline::on_ticks(std::span<const model::Tick> ticks) {
-  std::vector<Event> events;
-  events.reserve(ticks.size());
+  thread_local std::vector<Event> events;  // the feed thread's, reused batch after batch
+  events.clear();
   for (const auto& t : ticks) events.emplace_back(t);
   return queue_.push_all(events);
 }
@@ -110,6 +128,7 @@ void Pipeline::advance_clock(core::Timestamp now) {
   next_clock_check_ = now.floor(core::kNanosPerSecond).nanos() + core::kNanosPerSecond;
   // The builder first: its candles feed the rollup before the rollup's own clock closes buckets.
   builder_.on_clock(now, *candle_out_);
+  candle_out_->publish_pending();
   rollup_.on_clock(now, *rollup_out_);
 }
 
@@ -119,11 +138,31 @@ void Pipeline::process(const Event& event) {
     return;
   }
   model::Tick tick = std::get<model::Tick>(event);
+  dequeued_at_ = steady_nanos();
   ++local_.ticks_received;
   if (config_.time_source == TimeSource::kEventTime) advance_clock(tick.exchange_time);
   if (normalizer_.normalize(tick)) return;  // rejected and counted by the normaliser
   ++local_.ticks_accepted;
   (void)deps_.bus.publish(bus::Topic::kRawTicks, tick);
+}
+
+Pipeline::Latency Pipeline::latency() const {
+  return Latency{tick_to_candle_.snapshot(), receipt_to_candle_.snapshot()};
+}
+
+void Pipeline::export_latency_metrics() {
+  auto& registry = core::MetricsRegistry::global();
+  auto export_one = [&](const char* name, const char* help, const core::LatencyHistogram& h) {
+    auto snap = h.snapshot();
+    for (auto [label, q] : {std::pair{"0.5", 0.5}, std::pair{"0.99", 0.99}, std::pair{"0.999", 0.999}}) {
+      registry.gauge(name, help, {{"feed", feed_name_}, {"quantile", label}}).set(snap.percentile(q) / 1e9);
+    }
+  };
+  export_one("tick_to_candle_latency_seconds",
+             "From the engine taking a tick to its candle being updated and visible (quantiles since start)",
+             tick_to_candle_);
+  export_one("tick_receipt_to_candle_latency_seconds",
+             "From the feed receiving a tick to its candle being updated (includes the feed queue)", receipt_to_candle_);
 }
 
 void Pipeline::publish_stats() {
@@ -154,10 +193,15 @@ core::Status Pipeline::run(feed::Feed& feed, std::stop_token stop) {
     for (const Event& e : batch) process(e);
     if (config_.time_source == TimeSource::kWallClock) advance_clock(core::Timestamp::now());
     publish_stats();
+    if (auto now = std::chrono::steady_clock::now(); now >= next_metrics_export_) {
+      export_latency_metrics();
+      next_metrics_export_ = now + std::chrono::seconds(1);
+    }
     if (n == 0 && queue_.finished()) break;
   }
   feed_thread.join();
   finish();
+  export_latency_metrics();
   core::Status writer_status = deps_.writer ? deps_.writer->flush() : core::Status::ok();
   log().info("pipeline stopped", {{"feed", feed_name_},
                                   {"ticks", static_cast<int64_t>(local_.ticks_received)},
@@ -169,6 +213,7 @@ core::Status Pipeline::run(feed::Feed& feed, std::stop_token stop) {
 void Pipeline::finish() {
   // Open candles are closed as they stand: a stop loses nothing already received.
   builder_.flush(*candle_out_);
+  candle_out_->publish_pending();
   rollup_.flush(*rollup_out_);
   deps_.bus.drain();
   publish_stats();

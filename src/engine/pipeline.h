@@ -16,6 +16,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -27,6 +28,7 @@
 #include "candles/candle_builder.h"
 #include "candles/candle_rollup.h"
 #include "core/bounded_queue.h"
+#include "core/latency_histogram.h"
 #include "core/nse_calendar.h"
 #include "feed/feed.h"
 #include "feed/tick_normalizer.h"
@@ -48,6 +50,9 @@ struct PipelineConfig {
   // Rollups computed from closed 1-minute candles.
   std::vector<model::Interval> rollups = {model::Interval::k5m, model::Interval::k15m, model::Interval::k1h,
                                           model::Interval::k1d};
+  // Candles of shorter intervals than this are not stored. A replay of 5-minute data sets it to 5m:
+  // the 1-minute candles it builds on the way have a made-up inner shape and are not history.
+  model::Interval store_from = model::Interval::k1m;
   // Compute scorecards and signals on each 1-minute candle close.
   bool analysis = true;
   analysis::ScorecardConfig scorecards;
@@ -92,6 +97,16 @@ class Pipeline final : public feed::FeedSink {
 
   PipelineStats stats() const;
 
+  // Per-tick latency since start, published as tick_to_candle_latency_seconds{quantile} and
+  // tick_receipt_to_candle_latency_seconds{quantile}: from the engine taking the tick off the feed
+  // queue (and from the feed receiving it) to the tick's candle being updated in the builder and
+  // the hot cache. The closed candle's rollups, storage and analysis come after that point.
+  struct Latency {
+    core::LatencyHistogram::Snapshot tick_to_candle;
+    core::LatencyHistogram::Snapshot receipt_to_candle;
+  };
+  Latency latency() const;
+
   // FeedSink (called on the feed's thread).
   bool on_ticks(std::span<const model::Tick> ticks) override;
   bool on_clock(core::Timestamp t) override;
@@ -106,6 +121,7 @@ class Pipeline final : public feed::FeedSink {
   void advance_clock(core::Timestamp now);
   void finish();
   void publish_stats();
+  void export_latency_metrics();
 
   PipelineConfig config_;
   PipelineDeps deps_;
@@ -122,6 +138,10 @@ class Pipeline final : public feed::FeedSink {
   core::Timestamp clock_{};            // engine time (engine thread only)
   int64_t next_clock_check_ = 0;       // ns; on_clock runs at most once per second of engine time
   std::atomic<bool> stop_requested_{false};
+  int64_t dequeued_at_ = 0;            // steady-clock ns when the engine took the current tick
+  core::LatencyHistogram tick_to_candle_;
+  core::LatencyHistogram receipt_to_candle_;
+  std::chrono::steady_clock::time_point next_metrics_export_{};
 
   mutable std::mutex stats_mu_;
   PipelineStats stats_;                // engine thread writes under stats_mu_ every batch

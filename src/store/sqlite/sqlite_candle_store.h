@@ -84,6 +84,7 @@ class SqliteCandleStore final : public CandleStore {
   void rollback();
 
   std::mutex mu_;
+  std::vector<const model::Candle*> order_;  // upsert()'s scratch, guarded by mu_
   sqlite3* db_ = nullptr;
   std::string path_;
   bool opening_ = true;  // during open(): error messages leave the path to open()
