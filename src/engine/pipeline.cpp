@@ -55,7 +55,11 @@ Pipeline::Pipeline(PipelineConfig config, PipelineDeps deps, std::string feed_na
       scorecards_(deps.engine, config_.scorecards),
       signal_rules_(config_.signals),
       candle_out_(std::make_unique<CandleOut>(deps.bus)),
-      rollup_out_(std::make_unique<RollupOut>(deps.bus)) {
+      rollup_out_(std::make_unique<RollupOut>(deps.bus)),
+      analysis_seconds_(&core::MetricsRegistry::global().histogram(
+          "analysis_duration_seconds", "Time to compute one stock's scorecard on a candle close",
+          // Ours are microseconds; the spec's buckets (10 ms .. 5 s) follow for a whole-market pass.
+          {1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 1e-3, 0.01, 0.05, 0.1, 0.5, 1, 2, 5})) {
   subscribe_stages();
 }
 
@@ -98,6 +102,7 @@ void Pipeline::subscribe_stages() {
         return;
       }
       ++local_.scorecards;
+      analysis_seconds_->observe(static_cast<double>(card->latency_ns) / 1e9);
       if (deps_.cache) (void)deps_.cache->set_scorecard(*card);
       (void)deps_.bus.publish(bus::Topic::kAnalysisUpdates, *card);
     });

@@ -29,6 +29,7 @@
 #include "candles/candle_rollup.h"
 #include "core/bounded_queue.h"
 #include "core/latency_histogram.h"
+#include "core/metrics.h"
 #include "core/nse_calendar.h"
 #include "feed/feed.h"
 #include "feed/tick_normalizer.h"
@@ -134,6 +135,7 @@ class Pipeline final : public feed::FeedSink {
   signals::SignalRules signal_rules_;
   std::unique_ptr<CandleOut> candle_out_;
   std::unique_ptr<RollupOut> rollup_out_;
+  core::Histogram* analysis_seconds_;  // spec metric analysis_duration_seconds
 
   core::Timestamp clock_{};            // engine time (engine thread only)
   int64_t next_clock_check_ = 0;       // ns; on_clock runs at most once per second of engine time

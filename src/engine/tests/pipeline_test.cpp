@@ -66,16 +66,18 @@ std::vector<model::Tick> script() {
 struct Output {
   std::vector<std::string> candles;  // "SYMBOL interval start O H L C V" in publish order
   PipelineStats stats;
+  uint64_t latency_samples = 0;
+  std::array<int64_t, std::size(model::kAllIntervals)> stored{};
 };
 
-Output run_script(size_t batch, std::optional<Timestamp> final_clock) {
+Output run_script(size_t batch, std::optional<Timestamp> final_clock, PipelineConfig config = {}) {
   bus::InprocBus bus;
   predict::HeuristicEngine engine;
   store::MemoryCandleStore store;
   store::CandleWriter writer(store);
   store::MemoryHotCache cache;
   PipelineDeps deps{core::NseCalendar::builtin(), bus, engine, &writer, &cache};
-  Pipeline pipeline(PipelineConfig{}, deps, "script");
+  Pipeline pipeline(config, deps, "script");
   Output out;
   EXPECT_TRUE(bus.subscribe(bus::Topic::kMarketCandles, "test", [&](const bus::Message& m) {
     const auto& c = std::get<model::Candle>(m);
@@ -86,8 +88,9 @@ Output run_script(size_t batch, std::optional<Timestamp> final_clock) {
   ScriptFeed feed(script(), batch, final_clock);
   EXPECT_TRUE(pipeline.run(feed).is_ok());
   out.stats = pipeline.stats();
+  out.latency_samples = pipeline.latency().tick_to_candle.count;
   EXPECT_TRUE(writer.close().is_ok());
-  EXPECT_EQ(store.count(model::Interval::k1m).value(), static_cast<int64_t>(out.stats.candles[0]));
+  for (model::Interval i : model::kAllIntervals) out.stored[static_cast<size_t>(i)] = store.count(i).value();
   return out;
 }
 
@@ -117,6 +120,30 @@ TEST(Pipeline, BuildsCandlesFromNormalisedTicks) {
   EXPECT_NE(std::find(out.candles.begin(), out.candles.end(), "LIQ 5m 09:15:00 100.00 100.30 100.00 100.30 1500"),
             out.candles.end());
   EXPECT_EQ(out.stats.scorecards, 6u);
+}
+
+TEST(Pipeline, StoresEveryCandleItClosed) {
+  Output out = run_script(16, Timestamp::from_ist(kDay, 9, 21, 30));
+  for (model::Interval i : model::kAllIntervals) {
+    EXPECT_EQ(out.stored[static_cast<size_t>(i)], static_cast<int64_t>(out.stats.candles[static_cast<size_t>(i)]))
+        << model::interval_name(i);
+  }
+}
+
+TEST(Pipeline, DoesNotStoreCandlesFinerThanStoreFrom) {
+  PipelineConfig config;
+  config.store_from = model::Interval::k5m;
+  Output out = run_script(16, Timestamp::from_ist(kDay, 9, 21, 30), config);
+  EXPECT_GT(out.stats.candles[0], 0u);  // built and analysed...
+  EXPECT_EQ(out.stored[0], 0);          // ...but not stored
+  EXPECT_EQ(out.stored[static_cast<size_t>(model::Interval::k5m)],
+            static_cast<int64_t>(out.stats.candles[static_cast<size_t>(model::Interval::k5m)]));
+  EXPECT_GT(out.stored[static_cast<size_t>(model::Interval::k5m)], 0);
+}
+
+TEST(Pipeline, RecordsTheLatencyOfEveryAcceptedTick) {
+  Output out = run_script(16, Timestamp::from_ist(kDay, 9, 21, 30));
+  EXPECT_EQ(out.latency_samples, out.stats.ticks_accepted);
 }
 
 TEST(Pipeline, IlliquidCandleClosesOnTheClockBeforeLaterTicksOfOthers) {
