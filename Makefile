@@ -13,7 +13,7 @@ deps:
 
 build: deps
 	@cmake --preset release >/dev/null
-	@cmake --build --preset release -j $(JOBS)
+	@cmake --build --preset release -j $(JOBS) --target nifty
 
 build-dev: deps
 	@cmake --preset dev >/dev/null
@@ -25,7 +25,9 @@ run: build
 test: build-dev
 	ctest --preset dev -j $(JOBS) --timeout 1200
 
-bench: build
+bench: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
 	./build/release/bench/candle_builder_bench --benchmark_min_time=1
 
 clean:

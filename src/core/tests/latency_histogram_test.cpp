@@ -22,7 +22,9 @@ TEST(LatencyHistogram, BucketEdgesContainTheirValues) {
   for (uint64_t v : {32ull, 33ull, 63ull, 64ull, 1000ull, 123456789ull, (1ull << 40) - 1}) {
     size_t i = LatencyHistogram::index(v);
     EXPECT_GE(LatencyHistogram::upper_edge(i), static_cast<int64_t>(v)) << v;
-    if (i > 0) EXPECT_LT(LatencyHistogram::upper_edge(i - 1), static_cast<int64_t>(v)) << v;
+    if (i > 0) {
+      EXPECT_LT(LatencyHistogram::upper_edge(i - 1), static_cast<int64_t>(v)) << v;
+    }
   }
 }
 
