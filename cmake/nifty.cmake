@@ -19,6 +19,8 @@ function(nifty_test name)
   endif()
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_DEPS} GTest::gtest GTest::gtest_main)
+  # Test-only helpers shared by every test executable ("support/shared_data.h").
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(${name} PRIVATE
     NIFTY_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     NIFTY_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data")

@@ -26,6 +26,7 @@ core::Status ScorecardConfig::validate() const {
   auto bad = [](const char* field) {
     return core::error(core::ErrorCode::kConfigError, fmt::format("analysis config: {} is out of range", field));
   };
+  if (static_cast<size_t>(interval) >= std::size(model::kAllIntervals)) return bad("interval");
   if (rsi_period < 1) return bad("rsi_period");
   if (macd_fast < 1) return bad("macd_fast");
   if (macd_slow < 1) return bad("macd_slow");
@@ -77,8 +78,9 @@ core::Status ScorecardBuilder::check(const model::Candle& c, const SymbolState* 
                        fmt::format("analysis: candle {} at {} rejected: {}", c.symbol.view(), c.start.to_iso_utc(), why));
   };
   if (c.symbol.empty()) return reject("empty symbol");
-  if (c.interval != model::Interval::k1m) {
-    return reject(fmt::format("interval {} is not 1m", model::interval_name(c.interval)));
+  if (c.interval != config_.interval) {
+    return reject(fmt::format("interval {} is not the analysed interval {}", model::interval_name(c.interval),
+                              model::interval_name(config_.interval)));
   }
   if (!c.ohlc_valid()) {
     return reject(fmt::format("inconsistent OHLCV o={} h={} l={} c={} v={}", c.open.to_string(), c.high.to_string(),
@@ -110,6 +112,7 @@ core::Result<ScorecardBuilder::SymbolState*> ScorecardBuilder::ingest(const mode
     s.day_open = c.open;
     s.day_volume = 0;
   }
+  s.flat_run = s.has_candle && c.close == s.last_close ? s.flat_run + 1 : 0;
   s.has_candle = true;
   s.last_start = c.start;
   s.last_close = c.close;
@@ -125,21 +128,21 @@ core::Result<ScorecardBuilder::SymbolState*> ScorecardBuilder::ingest(const mode
   return &s;
 }
 
-core::Status ScorecardBuilder::warm_up(const model::Candle& one_minute) {
-  auto state = ingest(one_minute);
+core::Status ScorecardBuilder::warm_up(const model::Candle& candle) {
+  auto state = ingest(candle);
   return state.status();
 }
 
-core::Result<model::Scorecard> ScorecardBuilder::on_candle(const model::Candle& one_minute) {
+core::Result<model::Scorecard> ScorecardBuilder::on_candle(const model::Candle& candle) {
   auto started = std::chrono::steady_clock::now();
-  NIFTY_ASSIGN_OR_RETURN(SymbolState * s, ingest(one_minute));
+  NIFTY_ASSIGN_OR_RETURN(SymbolState * s, ingest(candle));
 
   model::Scorecard& card = s->latest;
-  card.symbol = one_minute.symbol;
-  card.timestamp = one_minute.start;
-  card.ltp = one_minute.close;
+  card.symbol = candle.symbol;
+  card.timestamp = candle.start;
+  card.ltp = candle.close;
   model::Price reference = s->has_previous_close ? s->previous_close : s->day_open;
-  card.change = (one_minute.close - reference).rupees();
+  card.change = (candle.close - reference).rupees();
   card.change_percent = reference.paise() > 0 ? 100.0 * card.change / reference.rupees() : 0.0;
   card.day_volume = s->day_volume;
   card.rsi = s->rsi.value();
@@ -149,13 +152,15 @@ core::Result<model::Scorecard> ScorecardBuilder::on_candle(const model::Candle& 
   card.ema200 = s->ema200.value();
   card.bollinger = model::BollingerValue{s->bollinger.upper(), s->bollinger.middle(), s->bollinger.lower()};
 
-  double close = one_minute.close.rupees();
+  double close = candle.close.rupees();
   card.trend_score = trend_score(close, card.ema50, card.ema100, card.ema200);
-  card.momentum_score = momentum_score(close, card.rsi, card.macd.histogram, config_.macd_full_scale_percent);
+  // A flat window has no momentum; TA-Lib's RSI of 0 there must not read as "all losses".
+  double rsi_for_score = s->flat_run >= config_.rsi_period ? 50.0 : card.rsi;
+  card.momentum_score = momentum_score(close, rsi_for_score, card.macd.histogram, config_.macd_full_scale_percent);
   card.composite_score = (card.trend_score + card.momentum_score) / 2.0;
 
-  predict::FeatureVector features{one_minute.symbol, card.rsi,  card.macd.value,  card.ema50,
-                                  card.ema200,       close,     one_minute.volume};
+  predict::FeatureVector features{candle.symbol, card.rsi,  card.macd.value,  card.ema50,
+                                  card.ema200,       close,     candle.volume};
   auto prediction = engine_.predict(features);
   if (prediction.is_ok()) {
     card.ai = std::move(prediction).value();
@@ -166,6 +171,7 @@ core::Result<model::Scorecard> ScorecardBuilder::on_candle(const model::Candle& 
     card.ai.model_version = fmt::format("{}-unavailable", engine_.name());
   }
   card.recommendation = recommend(card.composite_score, card.ai.prediction, config_);
+  if (card.ai_engine != engine_.name()) card.ai_engine = std::string(engine_.name());
   s->has_scorecard = true;
   card.latency_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
   return card;

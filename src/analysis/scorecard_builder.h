@@ -1,10 +1,12 @@
-// ScorecardBuilder: turns each symbol's 1-minute candles into a Scorecard (spec layer 4), keeping
-// streaming indicators per symbol and asking a predict::Engine for the AI view.
+// ScorecardBuilder: turns each symbol's candles of one interval (ScorecardConfig::interval, 1m by
+// default) into a Scorecard (spec layer 4), keeping streaming indicators per symbol and asking a
+// predict::Engine for the AI view.
 //
-// Indicators, over 1-minute closes in rupees: RSI(14), MACD(12,26,9), EMA 50/100/200,
-// Bollinger(20, 2); each NaN until warm (see src/indicators).
+// Indicators, over the closes in rupees: RSI(14), MACD(12,26,9), EMA 50/100/200,
+// Bollinger(20, 2); each NaN until warm (see src/indicators). docs/analysis.md explains every
+// formula below, its reason, and what happens with warming indicators, flat prices and gaps.
 //
-// Formulas (first version; they will be refined, change this comment with them):
+// Formulas:
 //  ltp            = candle close.
 //  day_volume     = sum of the volumes of this symbol's candles of the current IST day.
 //  change         = close - reference, in rupees; change_percent = 100 * change / reference, where
@@ -14,7 +16,9 @@
 //                   EMA100, close vs EMA200, EMA50 vs EMA200 (+1.25 above, -1.25 below, 0 when
 //                   equal or when an EMA is still NaN).
 //  momentum_score in -5..+5: rsi_part + macd_part, where
-//                   rsi_part  = 2.5 * (rsi - 50) / 50                        (0 while NaN)
+//                   rsi_part  = 2.5 * (rsi - 50) / 50                        (0 while NaN, and 0
+//                   when the last rsi_period changes of the close are all zero: TA-Lib's RSI of a
+//                   flat series is 0, which would read as "all losses")
 //                   macd_part = 2.5 * clamp(h / (close * macd_full_scale_percent / 100), -1, 1)
 //                   with h the MACD histogram in rupees (0 while NaN): a histogram of
 //                   macd_full_scale_percent of the price (default 0.05 %) or more counts fully.
@@ -26,10 +30,12 @@
 //                   STRONG_BUY  c >= 2.5 and p >= 0.65;   BUY  c >= 1 and p >= 0.5;
 //                   STRONG_SELL c <= -2.5 and p <= 0.35;  SELL c <= -1 and p <= 0.5;   else HOLD.
 //                   (thresholds in ScorecardConfig; the sell side mirrors the buy side.)
-//  timestamp      = candle start; latency_ns = steady-clock time spent inside on_candle.
+//  ai_engine      = engine.name().
+//  timestamp      = candle start; latency_ns = steady-clock time spent inside on_candle
+//                   (latency_ms() = the same in whole milliseconds, truncated).
 //
 // Candles are rejected (an error returned, nothing changed, counted in rejected()) when the
-// symbol is empty, the interval is not 1m, OHLC/volume are inconsistent (Candle::ohlc_valid), or
+// symbol is empty, the interval is not config.interval, OHLC/volume are inconsistent (Candle::ohlc_valid), or
 // the candle does not start after the symbol's previous candle.
 //
 // Threading: not thread-safe; one engine thread feeds it. The engine is called on that thread.
@@ -54,6 +60,7 @@
 namespace nifty::analysis {
 
 struct ScorecardConfig {
+  model::Interval interval = model::Interval::k1m;  // the candles analysed; others are rejected
   int rsi_period = 14;                    // Wilder RSI period
   int macd_fast = 12;                     // MACD fast EMA period
   int macd_slow = 26;                     // MACD slow EMA period
@@ -75,12 +82,13 @@ class ScorecardBuilder {
   // `engine` must outlive the builder. The config must be valid (checked).
   explicit ScorecardBuilder(predict::Engine& engine, ScorecardConfig config = {});
 
-  // Feeds one 1-minute candle and returns the symbol's new Scorecard (also kept as latest()).
-  // Errors (kInvalidArgument, naming the symbol, the time and the problem) for rejected candles.
-  core::Result<model::Scorecard> on_candle(const model::Candle& one_minute);
+  // Feeds one candle of config().interval and returns the symbol's new Scorecard (also kept as
+  // latest()). Errors (kInvalidArgument, naming the symbol, the time and the problem) for
+  // rejected candles.
+  core::Result<model::Scorecard> on_candle(const model::Candle& candle);
   // Feeds history (indicators and day state) without producing a Scorecard or calling the engine.
   // Same validation as on_candle.
-  core::Status warm_up(const model::Candle& one_minute);
+  core::Status warm_up(const model::Candle& candle);
   // The last Scorecard produced for `symbol`, or nullptr. Valid until the next on_candle call.
   const model::Scorecard* latest(const model::Symbol& symbol) const;
 
@@ -107,6 +115,7 @@ class ScorecardBuilder {
     int64_t day = 0;  // IST days since epoch of the current day
     model::Price day_open;
     model::Price last_close;
+    int64_t flat_run = 0;  // consecutive candles whose close equals the previous close
     bool has_previous_close = false;
     model::Price previous_close;  // last close of the previous IST day seen
     model::Quantity day_volume = 0;

@@ -1,5 +1,7 @@
 #include "app/config.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -91,6 +93,61 @@ Field int_field(const std::string& key, Int& target, int64_t min, int64_t max) {
   return f;
 }
 
+Field double_field(const std::string& key, double& target, double min, double max) {
+  auto set = [key, &target, min, max](double v) -> Status {
+    if (!(v >= min && v <= max)) {
+      std::ostringstream os;
+      os << "config key '" << key << "' is " << v << "; want " << min << " to " << max;
+      return core::error(ErrorCode::kConfigError, os.str());
+    }
+    target = v;
+    return Status::ok();
+  };
+  Field f;
+  f.from_toml = [key, set](const toml::node& n) -> Status {
+    if (!n.is_number()) return type_error(key, "a number");
+    return set(*n.value<double>());
+  };
+  f.from_env = [key, set](const std::string& s) -> Status {
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0') return type_error(key, "a number");
+    return set(v);
+  };
+  f.show = [&target] {
+    std::ostringstream os;
+    os << target;
+    std::string text = os.str();
+    return text.find_first_of(".e") == std::string::npos ? text + ".0" : text;
+  };
+  return f;
+}
+
+// A duration written as whole seconds.
+Field seconds_field(const std::string& key, std::chrono::seconds& target, int64_t min, int64_t max) {
+  auto set = [key, &target, min, max](int64_t v) -> Status {
+    if (v < min || v > max) {
+      return core::error(ErrorCode::kConfigError, "config key '" + key + "' is " + std::to_string(v) + "; want " +
+                                                      std::to_string(min) + " to " + std::to_string(max));
+    }
+    target = std::chrono::seconds(v);
+    return Status::ok();
+  };
+  Field f;
+  f.from_toml = [key, set](const toml::node& n) -> Status {
+    if (!n.is_integer()) return type_error(key, "a whole number of seconds");
+    return set(*n.value<int64_t>());
+  };
+  f.from_env = [key, set](const std::string& s) -> Status {
+    char* end = nullptr;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0') return type_error(key, "a whole number of seconds");
+    return set(v);
+  };
+  f.show = [&target] { return std::to_string(target.count()); };
+  return f;
+}
+
 Field bool_field(const std::string& key, bool& target) {
   Field f;
   f.from_toml = [key, &target](const toml::node& n) -> Status {
@@ -167,6 +224,9 @@ Field intervals_field(const std::string& key, std::vector<model::Interval>& targ
         return core::error(ErrorCode::kConfigError,
                            "config key '" + key + "': '" + n + "' is not a rollup interval (5m, 15m, 1h, 1d)");
       }
+      if (std::find(out.begin(), out.end(), *i) != out.end()) {
+        return core::error(ErrorCode::kConfigError, "config key '" + key + "' lists '" + n + "' twice");
+      }
       out.push_back(*i);
     }
     return Status::ok();
@@ -215,6 +275,12 @@ std::vector<std::pair<std::string, Field>> fields(NiftyConfig& c) {
   add("candles.rollups", intervals_field("candles.rollups", c.pipeline.rollups));
   add("analysis.enabled", bool_field("analysis.enabled", c.pipeline.analysis));
   add("analysis.warm_up_candles", int_field("analysis.warm_up_candles", c.warm_up_candles, 0, 100'000));
+  add("signals.confirm_count", int_field("signals.confirm_count", c.pipeline.signals.confirm_count, 1, 1000));
+  add("signals.cooldown_seconds", seconds_field("signals.cooldown_seconds", c.pipeline.signals.cooldown, 0, 86'400));
+  add("market_view.top_n", int_field("market_view.top_n", c.pipeline.market_view.top_n, 1, 50));
+  add("market_view.bullish_breadth", double_field("market_view.bullish_breadth", c.pipeline.market_view.bullish_breadth, 1.0, 1e6));
+  add("market_view.sentiment_change_percent",
+      double_field("market_view.sentiment_change_percent", c.pipeline.market_view.sentiment_change_percent, 0.0, 100.0));
   add("engine.feed_queue_capacity", int_field("engine.feed_queue_capacity", c.pipeline.feed_queue_capacity, 1, 1 << 26));
   add("store.backend", string_field("store.backend", c.store_backend, {"sqlite", "memory"}));
   add("store.sqlite.path", string_field("store.sqlite.path", c.sqlite.path));

@@ -1,5 +1,7 @@
 #include "bus/bus.h"
 
+#include <type_traits>
+
 namespace nifty::bus {
 
 std::string_view topic_name(Topic t) {
@@ -8,6 +10,7 @@ std::string_view topic_name(Topic t) {
     case Topic::kMarketCandles: return "market_candles";
     case Topic::kAnalysisUpdates: return "analysis_updates";
     case Topic::kSignals: return "signals";
+    case Topic::kMarketView: return "market_view";
   }
   return "?";
 }
@@ -20,7 +23,15 @@ std::optional<Topic> parse_topic(std::string_view name) {
 }
 
 model::Symbol message_key(const Message& m) {
-  return std::visit([](const auto& v) { return v.symbol; }, m);
+  return std::visit(
+      [](const auto& v) -> model::Symbol {
+        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, model::MarketView>) {
+          return model::Symbol("MARKET");
+        } else {
+          return v.symbol;
+        }
+      },
+      m);
 }
 
 }  // namespace nifty::bus

@@ -13,20 +13,22 @@
 
 #include "core/status.h"
 #include "model/candle.h"
+#include "model/market_view.h"
 #include "model/scorecard.h"
 #include "model/tick.h"
 
 namespace nifty::bus {
 
-enum class Topic : uint8_t { kRawTicks, kMarketCandles, kAnalysisUpdates, kSignals };
+enum class Topic : uint8_t { kRawTicks, kMarketCandles, kAnalysisUpdates, kSignals, kMarketView };
 inline constexpr Topic kAllTopics[] = {Topic::kRawTicks, Topic::kMarketCandles, Topic::kAnalysisUpdates,
-                                       Topic::kSignals};
-// "raw-ticks", "market_candles", "analysis_updates", "signals" (the spec's names).
+                                       Topic::kSignals, Topic::kMarketView};
+// "raw-ticks", "market_candles", "analysis_updates" (the spec's names), "signals" and "market_view"
+// (ours: the spec has them as Redis channels signal:alerts and market:sentiment).
 std::string_view topic_name(Topic t);
 std::optional<Topic> parse_topic(std::string_view name);
 
-using Message = std::variant<model::Tick, model::Candle, model::Scorecard, model::Signal>;
-// The partition key of a message: its symbol.
+using Message = std::variant<model::Tick, model::Candle, model::Scorecard, model::Signal, model::MarketView>;
+// The partition key of a message: its symbol ("MARKET" for a market view).
 model::Symbol message_key(const Message& m);
 
 using Handler = std::function<void(const Message&)>;

@@ -54,6 +54,7 @@ Pipeline::Pipeline(PipelineConfig config, PipelineDeps deps, std::string feed_na
       rollup_(deps.calendar, config_.rollups, config_.candles.grace_nanos),
       scorecards_(deps.engine, config_.scorecards),
       signal_rules_(config_.signals),
+      market_view_(config_.market_view),
       candle_out_(std::make_unique<CandleOut>(deps.bus)),
       rollup_out_(std::make_unique<RollupOut>(deps.bus)),
       analysis_seconds_(&core::MetricsRegistry::global().histogram(
@@ -89,13 +90,15 @@ void Pipeline::subscribe_stages() {
   if (deps_.writer) {
     (void)bus.subscribe(bus::Topic::kMarketCandles, "store", [this](const bus::Message& m) {
       const auto& candle = std::get<model::Candle>(m);
-      if (candle.interval >= config_.store_from) deps_.writer->write(candle);
+      model::Interval from = config_.store_from;
+      if (auto it = config_.store_from_symbol.find(candle.symbol); it != config_.store_from_symbol.end()) from = it->second;
+      if (candle.interval >= from) deps_.writer->write(candle);
     });
   }
   if (config_.analysis) {
     (void)bus.subscribe(bus::Topic::kMarketCandles, "analysis", [this](const bus::Message& m) {
       const auto& candle = std::get<model::Candle>(m);
-      if (candle.interval != model::Interval::k1m) return;
+      if (candle.interval != config_.scorecards.interval) return;
       auto card = scorecards_.on_candle(candle);
       if (!card) {
         ++local_.analysis_errors;
@@ -105,10 +108,12 @@ void Pipeline::subscribe_stages() {
       analysis_seconds_->observe(static_cast<double>(card->latency_ns) / 1e9);
       if (deps_.cache) (void)deps_.cache->set_scorecard(*card);
       (void)deps_.bus.publish(bus::Topic::kAnalysisUpdates, *card);
+      market_view_dirty_ |= market_view_.on_scorecard(*card);
     });
     (void)bus.subscribe(bus::Topic::kAnalysisUpdates, "signals", [this](const bus::Message& m) {
       if (auto signal = signal_rules_.on_scorecard(std::get<model::Scorecard>(m))) {
         ++local_.signals;
+        if (deps_.signal_writer) deps_.signal_writer->write(*signal);
         (void)deps_.bus.publish(bus::Topic::kSignals, *signal);
       }
     });
@@ -135,6 +140,12 @@ void Pipeline::advance_clock(core::Timestamp now) {
   builder_.on_clock(now, *candle_out_);
   candle_out_->publish_pending();
   rollup_.on_clock(now, *rollup_out_);
+  // One market view a minute, once the grace period has let every candle of the minute close:
+  // a whole minute's scorecards, at a deterministic point of engine time.
+  if (now >= market_view_due_) {
+    publish_market_view();
+    market_view_due_ = now.floor(core::kNanosPerMinute) + core::kNanosPerMinute + config_.candles.grace_nanos;
+  }
 }
 
 void Pipeline::process(const Event& event) {
@@ -145,8 +156,8 @@ void Pipeline::process(const Event& event) {
   model::Tick tick = std::get<model::Tick>(event);
   dequeued_at_ = steady_nanos();
   ++local_.ticks_received;
+  if (normalizer_.normalize(tick)) return;  // rejected and counted; a bad time must not move the clock
   if (config_.time_source == TimeSource::kEventTime) advance_clock(tick.exchange_time);
-  if (normalizer_.normalize(tick)) return;  // rejected and counted by the normaliser
   ++local_.ticks_accepted;
   (void)deps_.bus.publish(bus::Topic::kRawTicks, tick);
 }
@@ -208,6 +219,8 @@ core::Status Pipeline::run(feed::Feed& feed, std::stop_token stop) {
   finish();
   export_latency_metrics();
   core::Status writer_status = deps_.writer ? deps_.writer->flush() : core::Status::ok();
+  core::Status signal_status = deps_.signal_writer ? deps_.signal_writer->flush() : core::Status::ok();
+  if (writer_status.is_ok()) writer_status = signal_status;
   log().info("pipeline stopped", {{"feed", feed_name_},
                                   {"ticks", static_cast<int64_t>(local_.ticks_received)},
                                   {"candles_1m", static_cast<int64_t>(local_.candles[0])}});
@@ -215,11 +228,27 @@ core::Status Pipeline::run(feed::Feed& feed, std::stop_token stop) {
   return writer_status;
 }
 
+void Pipeline::publish_market_view() {
+  if (!market_view_dirty_) return;
+  market_view_dirty_ = false;
+  ++local_.market_views;
+  (void)deps_.bus.publish(bus::Topic::kMarketView, market_view_.view());
+}
+
+void Pipeline::run_candles(std::span<const model::Candle> candles) {
+  for (const model::Candle& c : candles) {
+    advance_clock(c.start + model::interval_nanos(c.interval));
+    (void)deps_.bus.publish(bus::Topic::kMarketCandles, c);
+  }
+  finish();
+}
+
 void Pipeline::finish() {
   // Open candles are closed as they stand: a stop loses nothing already received.
   builder_.flush(*candle_out_);
   candle_out_->publish_pending();
   rollup_.flush(*rollup_out_);
+  publish_market_view();
   deps_.bus.drain();
   publish_stats();
 }

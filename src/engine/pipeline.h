@@ -19,10 +19,12 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <stop_token>
 #include <variant>
 #include <vector>
 
+#include "analysis/market_view_builder.h"
 #include "analysis/scorecard_builder.h"
 #include "bus/bus.h"
 #include "candles/candle_builder.h"
@@ -37,6 +39,7 @@
 #include "signals/signal_rules.h"
 #include "store/candle_writer.h"
 #include "store/hot_cache.h"
+#include "store/signal_writer.h"
 
 namespace nifty::engine {
 
@@ -51,13 +54,16 @@ struct PipelineConfig {
   // Rollups computed from closed 1-minute candles.
   std::vector<model::Interval> rollups = {model::Interval::k5m, model::Interval::k15m, model::Interval::k1h,
                                           model::Interval::k1d};
-  // Candles of shorter intervals than this are not stored. A replay of 5-minute data sets it to 5m:
-  // the 1-minute candles it builds on the way have a made-up inner shape and are not history.
+  // Candles of shorter intervals than this are not stored; per symbol when listed in
+  // store_from_symbol. A replay of a symbol's 5-minute data sets 5m for it: the 1-minute candles it
+  // builds on the way have a made-up inner shape and are not history.
   model::Interval store_from = model::Interval::k1m;
+  std::unordered_map<model::Symbol, model::Interval> store_from_symbol;
   // Compute scorecards and signals on each 1-minute candle close.
   bool analysis = true;
   analysis::ScorecardConfig scorecards;
   signals::SignalConfig signals;
+  analysis::MarketViewConfig market_view;
 };
 
 // Counters of one run; a consistent copy.
@@ -71,6 +77,7 @@ struct PipelineStats {
   uint64_t gap_minutes = 0;
   uint64_t scorecards = 0;
   uint64_t signals = 0;
+  uint64_t market_views = 0;
   uint64_t analysis_errors = 0;
 };
 
@@ -80,6 +87,7 @@ struct PipelineDeps {
   predict::Engine& engine;
   store::CandleWriter* writer = nullptr;  // optional: where candles are stored
   store::HotCache* cache = nullptr;       // optional: latest tick, current candle, scorecards
+  store::SignalWriter* signal_writer = nullptr;  // optional: where signals are kept
 };
 
 class Pipeline final : public feed::FeedSink {
@@ -95,6 +103,11 @@ class Pipeline final : public feed::FeedSink {
   // and waits for the bus and the writer to finish. Returns the feed's error, or the writer's.
   core::Status run(feed::Feed& feed, std::stop_token stop = {});
   void request_stop();
+
+  // Backtest entry: publishes stored, closed candles (oldest first) on market_candles on the
+  // calling thread, with the clock at each candle's end, then closes what is open. The same
+  // rollups, scorecards and signals run as for live ticks; no feed and no normaliser.
+  void run_candles(std::span<const model::Candle> candles);
 
   PipelineStats stats() const;
 
@@ -122,6 +135,7 @@ class Pipeline final : public feed::FeedSink {
   void advance_clock(core::Timestamp now);
   void finish();
   void publish_stats();
+  void publish_market_view();
   void export_latency_metrics();
 
   PipelineConfig config_;
@@ -133,6 +147,9 @@ class Pipeline final : public feed::FeedSink {
   candles::CandleRollup rollup_;
   analysis::ScorecardBuilder scorecards_;
   signals::SignalRules signal_rules_;
+  analysis::MarketViewBuilder market_view_;
+  bool market_view_dirty_ = false;     // a scorecard arrived since the last market view
+  core::Timestamp market_view_due_{};  // engine time at which the next market view may go out
   std::unique_ptr<CandleOut> candle_out_;
   std::unique_ptr<RollupOut> rollup_out_;
   core::Histogram* analysis_seconds_;  // spec metric analysis_duration_seconds

@@ -40,7 +40,8 @@ bool TickNormalizer::in_session(core::Timestamp t) {
 }
 
 std::optional<RejectReason> TickNormalizer::normalize(model::Tick& tick) {
-  if (tick.last_price.paise() <= 0 || tick.bid.paise() < 0 || tick.ask.paise() < 0 || tick.cumulative_volume < 0) {
+  if (tick.last_price.paise() <= 0 || tick.bid.paise() < 0 || tick.ask.paise() < 0 || tick.cumulative_volume < 0 ||
+      tick.cumulative_volume > model::kMaxQuantity) {
     return reject(RejectReason::kBadPrice, tick, 0);
   }
   if (tick.sequence != 0) {

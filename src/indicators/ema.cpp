@@ -1,15 +1,14 @@
 #include "indicators/ema.h"
 
+#include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "core/check.h"
+#include "indicators/batch_output.h"
 
 namespace nifty::indicators {
 
-namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-}
+using detail::kNaN;
 
 Ema::Ema(int period) : period_(period), k_(2.0 / (period + 1.0)) {
   NIFTY_CHECK(period >= 1, "Ema period must be >= 1");
@@ -40,11 +39,12 @@ void Ema::reset() {
   count_ = 0;
 }
 
-std::vector<double> ema(std::span<const double> values, int period) {
+void ema(std::span<const double> values, int period, std::span<double> out) {
   NIFTY_CHECK(period >= 1, "ema period must be >= 1");
-  std::vector<double> out(values.size(), kNaN);
+  detail::check_output(values, out, "ema output must have the input's size and not overlap it");
   const size_t p = static_cast<size_t>(period);
-  if (values.size() < p) return out;
+  std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(std::min(values.size(), p - 1)), kNaN);
+  if (values.size() < p) return;
   const double k = 2.0 / (period + 1.0);
   double seed = 0.0;
   for (size_t i = 0; i < p; ++i) seed += values[i];
@@ -54,6 +54,11 @@ std::vector<double> ema(std::span<const double> values, int period) {
     prev = (values[i] - prev) * k + prev;
     out[i] = prev;
   }
+}
+
+std::vector<double> ema(std::span<const double> values, int period) {
+  std::vector<double> out(values.size());
+  ema(values, period, out);
   return out;
 }
 

@@ -37,6 +37,10 @@ class Ema {
 };
 
 // Batch form: NaN before index period-1. Non-finite inputs propagate NaN (no skipping).
+// Allocation-free: writes every element of `out`, which must have the size of `values` and must
+// not overlap it (both checked). Thread-safe (pure).
+void ema(std::span<const double> values, int period, std::span<double> out);
+// The same into a new vector.
 std::vector<double> ema(std::span<const double> values, int period);
 
 }  // namespace nifty::indicators

@@ -1,17 +1,18 @@
 #include "indicators/macd.h"
 
+#include <algorithm>
 #include <cmath>
-#include <limits>
 #include <tuple>
 #include <utility>
 
 #include "core/check.h"
+#include "indicators/batch_output.h"
 
 namespace nifty::indicators {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 
 std::pair<int, int> ordered(int fast, int slow) { return fast > slow ? std::pair{slow, fast} : std::pair{fast, slow}; }
 
@@ -50,41 +51,61 @@ void Macd::reset() {
   fast_ema_ = 0.0;
 }
 
-MacdSeries macd(std::span<const double> values, int fast, int slow, int signal) {
+void macd(std::span<const double> values, int fast, int slow, int signal, const MacdBuffers& out) {
   NIFTY_CHECK(fast >= 1 && slow >= 1 && signal >= 1, "macd periods must be >= 1");
+  constexpr const char* kBadOutput = "macd outputs must have the input's size and not overlap it";
+  detail::check_output(values, out.macd, kBadOutput);
+  detail::check_output(values, out.signal, kBadOutput);
+  detail::check_output(values, out.histogram, kBadOutput);
   std::tie(fast, slow) = ordered(fast, slow);
   const size_t n = values.size();
-  MacdSeries out{std::vector<double>(n, kNaN), std::vector<double>(n, kNaN), std::vector<double>(n, kNaN)};
   const size_t first = static_cast<size_t>(slow) - 1;
-  if (n <= first) return out;
+  const size_t first_signal = first + static_cast<size_t>(signal) - 1;
+  auto warm_up = [n](std::span<double> s, size_t length) {
+    std::fill(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(std::min(n, length)), kNaN);
+  };
+  warm_up(out.macd, first);
+  warm_up(out.signal, first_signal);
+  warm_up(out.histogram, first_signal);
+  if (n <= first) return;
 
+  const double* v = values.data();
+  double* line = out.macd.data();
   const double k_fast = 2.0 / (fast + 1.0);
   const double k_slow = 2.0 / (slow + 1.0);
   double slow_ema = 0.0;
-  for (size_t i = 0; i <= first; ++i) slow_ema += values[i];
+  for (size_t i = 0; i <= first; ++i) slow_ema += v[i];
   slow_ema /= slow;
   double fast_ema = 0.0;
-  for (size_t i = first + 1 - static_cast<size_t>(fast); i <= first; ++i) fast_ema += values[i];
+  for (size_t i = first + 1 - static_cast<size_t>(fast); i <= first; ++i) fast_ema += v[i];
   fast_ema /= fast;
-  out.macd[first] = fast_ema - slow_ema;
+  line[first] = fast_ema - slow_ema;
   for (size_t i = first + 1; i < n; ++i) {
-    fast_ema = (values[i] - fast_ema) * k_fast + fast_ema;
-    slow_ema = (values[i] - slow_ema) * k_slow + slow_ema;
-    out.macd[i] = fast_ema - slow_ema;
+    fast_ema = (v[i] - fast_ema) * k_fast + fast_ema;
+    slow_ema = (v[i] - slow_ema) * k_slow + slow_ema;
+    line[i] = fast_ema - slow_ema;
   }
 
-  const size_t first_signal = first + static_cast<size_t>(signal) - 1;
-  if (n <= first_signal) return out;
+  if (n <= first_signal) return;
+  double* sig_out = out.signal.data();
+  double* hist = out.histogram.data();
   const double k_signal = 2.0 / (signal + 1.0);
   double sig = 0.0;
-  for (size_t i = first; i <= first_signal; ++i) sig += out.macd[i];
+  for (size_t i = first; i <= first_signal; ++i) sig += line[i];
   sig /= signal;
-  out.signal[first_signal] = sig;
+  sig_out[first_signal] = sig;
+  hist[first_signal] = line[first_signal] - sig;
   for (size_t i = first_signal + 1; i < n; ++i) {
-    sig = (out.macd[i] - sig) * k_signal + sig;
-    out.signal[i] = sig;
+    sig = (line[i] - sig) * k_signal + sig;
+    sig_out[i] = sig;
+    hist[i] = line[i] - sig;
   }
-  for (size_t i = first_signal; i < n; ++i) out.histogram[i] = out.macd[i] - out.signal[i];
+}
+
+MacdSeries macd(std::span<const double> values, int fast, int slow, int signal) {
+  const size_t n = values.size();
+  MacdSeries out{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n)};
+  macd(values, fast, slow, signal, MacdBuffers{out.macd, out.signal, out.histogram});
   return out;
 }
 

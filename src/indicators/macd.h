@@ -59,7 +59,18 @@ struct MacdSeries {
   std::vector<double> histogram;  // as signal
 };
 
+// Caller-provided outputs of the allocation-free batch form: each the size of the input.
+struct MacdBuffers {
+  std::span<double> macd;
+  std::span<double> signal;
+  std::span<double> histogram;
+};
+
 // Batch form. Non-finite inputs propagate NaN (no skipping).
+// Allocation-free: writes every element of the three outputs, which must have the size of `values`
+// and must not overlap it (checked). Thread-safe (pure).
+void macd(std::span<const double> values, int fast, int slow, int signal, const MacdBuffers& out);
+// The same into new vectors.
 MacdSeries macd(std::span<const double> values, int fast = 12, int slow = 26, int signal = 9);
 
 }  // namespace nifty::indicators

@@ -1,15 +1,16 @@
 #include "indicators/rsi.h"
 
+#include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "core/check.h"
+#include "indicators/batch_output.h"
 
 namespace nifty::indicators {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 constexpr double kZeroTolerance = 1e-14;  // TA-Lib's TA_IS_ZERO
 
 double rsi_of(double avg_gain, double avg_loss) {
@@ -56,11 +57,12 @@ void Rsi::reset() {
   count_ = 0;
 }
 
-std::vector<double> rsi(std::span<const double> values, int period) {
+void rsi(std::span<const double> values, int period, std::span<double> out) {
   NIFTY_CHECK(period >= 1, "rsi period must be >= 1");
-  std::vector<double> out(values.size(), kNaN);
+  detail::check_output(values, out, "rsi output must have the input's size and not overlap it");
   const size_t p = static_cast<size_t>(period);
-  if (values.size() <= p) return out;
+  std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(std::min(values.size(), p)), kNaN);
+  if (values.size() <= p) return;
   double gains = 0.0;
   double losses = 0.0;
   for (size_t i = 1; i <= p; ++i) {
@@ -77,6 +79,11 @@ std::vector<double> rsi(std::span<const double> values, int period) {
     avg_loss = (avg_loss * (period - 1) + (change < 0.0 ? -change : 0.0)) / period;
     out[i] = rsi_of(avg_gain, avg_loss);
   }
+}
+
+std::vector<double> rsi(std::span<const double> values, int period) {
+  std::vector<double> out(values.size());
+  rsi(values, period, out);
   return out;
 }
 

@@ -42,6 +42,10 @@ class Rsi {
 };
 
 // Batch form: NaN before index `period`. Non-finite inputs propagate NaN (no skipping).
+// Allocation-free: writes every element of `out`, which must have the size of `values` and must
+// not overlap it (both checked). Thread-safe (pure).
+void rsi(std::span<const double> values, int period, std::span<double> out);
+// The same into a new vector.
 std::vector<double> rsi(std::span<const double> values, int period = 14);
 
 }  // namespace nifty::indicators

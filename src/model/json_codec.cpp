@@ -412,56 +412,113 @@ Result<Candle> decode_candle(std::string_view text) {
 
 // ---- analysis_updates ----
 
+namespace {
+
+void append_macd(std::string& out, const MacdValue& m) {
+  out += "{\"value\":";
+  append_double(out, m.value);
+  out += ",\"signal\":";
+  append_double(out, m.signal);
+  out += ",\"histogram\":";
+  append_double(out, m.histogram);
+  out += '}';
+}
+
+void append_bollinger(std::string& out, const BollingerValue& b) {
+  out += "{\"upper\":";
+  append_double(out, b.upper);
+  out += ",\"middle\":";
+  append_double(out, b.middle);
+  out += ",\"lower\":";
+  append_double(out, b.lower);
+  out += '}';
+}
+
+Status read_macd(Reader& r, std::string_view what, MacdValue& m) {
+  if (const json* o = r.object("macd")) {
+    Reader mr(*o, std::string(what) + ".macd");
+    m.value = mr.number_or_null("value");
+    m.signal = mr.number_or_null("signal");
+    m.histogram = mr.number_or_null("histogram");
+    return mr.status();
+  }
+  return r.status();
+}
+
+Status read_emas(Reader& r, std::string_view what, double& e50, double& e100, double& e200) {
+  if (const json* o = r.object("emas")) {
+    Reader er(*o, std::string(what) + ".emas");
+    e50 = er.number_or_null("50");
+    e100 = er.number_or_null("100");
+    e200 = er.number_or_null("200");
+    return er.status();
+  }
+  return r.status();
+}
+
+Status read_bollinger(Reader& r, std::string_view what, BollingerValue& b) {
+  if (const json* o = r.object("bollinger")) {
+    Reader br(*o, std::string(what) + ".bollinger");
+    b.upper = br.number_or_null("upper");
+    b.middle = br.number_or_null("middle");
+    b.lower = br.number_or_null("lower");
+    return br.status();
+  }
+  return r.status();
+}
+
+double or_zero(double v) { return std::isnan(v) ? 0.0 : v; }
+
+}  // namespace
+
 std::string encode_scorecard(const Scorecard& s) {
   std::string out;
-  out.reserve(640);
+  out.reserve(704);
+  // The spec's fields, in the spec's order.
   out += "{\"symbol\":";
   append_string(out, s.symbol.view());
   out += ",\"timestamp\":\"";
   out += s.timestamp.to_iso_utc();
   out += "\",\"ltp\":";
   append_price(out, s.ltp);
-  out += ",\"change\":";
+  out += ",\"rsi\":";
+  append_double(out, s.rsi);
+  out += ",\"macd\":";
+  append_macd(out, s.macd);
+  out += ",\"emas\":{\"50\":";
+  append_double(out, s.ema50);
+  out += ",\"200\":";
+  append_double(out, s.ema200);
+  out += ",\"100\":";
+  append_double(out, s.ema100);
+  out += "},\"trend_score\":";
+  append_double(out, s.trend_score);
+  out += ",\"ai_prediction\":";
+  append_double(out, s.ai.prediction);
+  out += ",\"ai_confidence\":";
+  append_double(out, s.ai.confidence);
+  out += ",\"recommendation\":\"";
+  out += recommendation_name(s.recommendation);
+  // Ours.
+  out += "\",\"change\":";
   append_double(out, s.change);
   out += ",\"change_percent\":";
   append_double(out, s.change_percent);
   out += ",\"volume\":";
   append_int(out, s.day_volume);
-  out += ",\"rsi\":";
-  append_double(out, s.rsi);
-  out += ",\"macd\":{\"value\":";
-  append_double(out, s.macd.value);
-  out += ",\"signal\":";
-  append_double(out, s.macd.signal);
-  out += ",\"histogram\":";
-  append_double(out, s.macd.histogram);
-  out += "},\"emas\":{\"50\":";
-  append_double(out, s.ema50);
-  out += ",\"100\":";
-  append_double(out, s.ema100);
-  out += ",\"200\":";
-  append_double(out, s.ema200);
-  out += "},\"bollinger\":{\"upper\":";
-  append_double(out, s.bollinger.upper);
-  out += ",\"middle\":";
-  append_double(out, s.bollinger.middle);
-  out += ",\"lower\":";
-  append_double(out, s.bollinger.lower);
-  out += "},\"trend_score\":";
-  append_double(out, s.trend_score);
+  out += ",\"bollinger\":";
+  append_bollinger(out, s.bollinger);
   out += ",\"momentum_score\":";
   append_double(out, s.momentum_score);
   out += ",\"composite_score\":";
   append_double(out, s.composite_score);
-  out += ",\"ai_prediction\":";
-  append_double(out, s.ai.prediction);
-  out += ",\"ai_confidence\":";
-  append_double(out, s.ai.confidence);
   out += ",\"ai_model_version\":";
   append_string(out, s.ai.model_version);
-  out += ",\"recommendation\":\"";
-  out += recommendation_name(s.recommendation);
-  out += "\"}";
+  out += ",\"ai_engine\":";
+  append_string(out, s.ai_engine);
+  out += ",\"latency_ms\":";
+  append_int(out, s.latency_ms());
+  out += '}';
   return out;
 }
 
@@ -473,32 +530,13 @@ Result<Scorecard> decode_scorecard(std::string_view text) {
   s.symbol = r.symbol("symbol");
   s.timestamp = r.iso_time("timestamp");
   s.ltp = r.price("ltp");
-  auto or_zero = [](double v) { return std::isnan(v) ? 0.0 : v; };
   s.change = or_zero(r.number_or_null("change"));
   s.change_percent = or_zero(r.number_or_null("change_percent"));
   s.day_volume = r.integer("volume", false);
   s.rsi = r.number_or_null("rsi");
-  if (const json* m = r.object("macd")) {
-    Reader mr(*m, std::string(kWhat) + ".macd");
-    s.macd.value = mr.number_or_null("value");
-    s.macd.signal = mr.number_or_null("signal");
-    s.macd.histogram = mr.number_or_null("histogram");
-    if (!mr.ok()) return mr.status();
-  }
-  if (const json* e = r.object("emas")) {
-    Reader er(*e, std::string(kWhat) + ".emas");
-    s.ema50 = er.number_or_null("50");
-    s.ema100 = er.number_or_null("100");
-    s.ema200 = er.number_or_null("200");
-    if (!er.ok()) return er.status();
-  }
-  if (const json* b = r.object("bollinger")) {
-    Reader br(*b, std::string(kWhat) + ".bollinger");
-    s.bollinger.upper = br.number_or_null("upper");
-    s.bollinger.middle = br.number_or_null("middle");
-    s.bollinger.lower = br.number_or_null("lower");
-    if (!br.ok()) return br.status();
-  }
+  NIFTY_RETURN_IF_ERROR(read_macd(r, kWhat, s.macd));
+  NIFTY_RETURN_IF_ERROR(read_emas(r, kWhat, s.ema50, s.ema100, s.ema200));
+  NIFTY_RETURN_IF_ERROR(read_bollinger(r, kWhat, s.bollinger));
   s.trend_score = or_zero(r.number_or_null("trend_score"));
   s.momentum_score = or_zero(r.number_or_null("momentum_score"));
   s.composite_score = or_zero(r.number_or_null("composite_score"));
@@ -506,6 +544,10 @@ Result<Scorecard> decode_scorecard(std::string_view text) {
   s.ai.prediction = std::isnan(pred) ? 0.5 : pred;
   s.ai.confidence = or_zero(r.number_or_null("ai_confidence"));
   s.ai.model_version = std::string(r.string("ai_model_version", false));
+  s.ai_engine = std::string(r.string("ai_engine", false));
+  int64_t latency_ms = r.integer("latency_ms", false);
+  if (r.ok() && latency_ms > kMaxMillis) r.fail("field 'latency_ms' is out of range");
+  s.latency_ns = latency_ms * core::kNanosPerMilli;
   s.recommendation = r.recommendation("recommendation", true);
   if (!r.ok()) return r.status();
   return s;
@@ -513,27 +555,98 @@ Result<Scorecard> decode_scorecard(std::string_view text) {
 
 // ---- signals ----
 
+namespace {
+
+void append_provenance(std::string& out, const SignalProvenance& p) {
+  out += "{\"candle_time\":\"";
+  out += p.candle_time.to_iso_utc();
+  out += "\",\"rsi\":";
+  append_double(out, p.rsi);
+  out += ",\"macd\":";
+  append_macd(out, p.macd);
+  out += ",\"emas\":{\"50\":";
+  append_double(out, p.ema50);
+  out += ",\"100\":";
+  append_double(out, p.ema100);
+  out += ",\"200\":";
+  append_double(out, p.ema200);
+  out += "},\"bollinger\":";
+  append_bollinger(out, p.bollinger);
+  out += ",\"trend_score\":";
+  append_double(out, p.trend_score);
+  out += ",\"momentum_score\":";
+  append_double(out, p.momentum_score);
+  out += ",\"composite_score\":";
+  append_double(out, p.composite_score);
+  out += ",\"ai_prediction\":";
+  append_double(out, p.ai_prediction);
+  out += ",\"ai_confidence\":";
+  append_double(out, p.ai_confidence);
+  out += ",\"engine\":";
+  append_string(out, p.engine);
+  out += ",\"model_version\":";
+  append_string(out, p.model_version);
+  out += '}';
+}
+
+Status read_provenance(const json& obj, std::string_view what, SignalProvenance& p) {
+  Reader r(obj, std::string(what));
+  p.candle_time = r.iso_time("candle_time");
+  p.rsi = r.number_or_null("rsi");
+  NIFTY_RETURN_IF_ERROR(read_macd(r, what, p.macd));
+  NIFTY_RETURN_IF_ERROR(read_emas(r, what, p.ema50, p.ema100, p.ema200));
+  NIFTY_RETURN_IF_ERROR(read_bollinger(r, what, p.bollinger));
+  p.trend_score = or_zero(r.number_or_null("trend_score"));
+  p.momentum_score = or_zero(r.number_or_null("momentum_score"));
+  p.composite_score = or_zero(r.number_or_null("composite_score"));
+  double pred = r.number_or_null("ai_prediction");
+  p.ai_prediction = std::isnan(pred) ? 0.5 : pred;
+  p.ai_confidence = or_zero(r.number_or_null("ai_confidence"));
+  p.engine = std::string(r.string("engine", false));
+  p.model_version = std::string(r.string("model_version", false));
+  return r.status();
+}
+
+}  // namespace
+
 std::string encode_signal(const Signal& s) {
   std::string out;
-  out.reserve(256 + s.reason.size());
+  out.reserve(640 + s.reason.size());
   out += "{\"action\":\"";
   out += recommendation_name(s.action);
   out += "\",\"symbol\":";
   append_string(out, s.symbol.view());
   out += ",\"price\":";
   append_price(out, s.price);
-  out += ",\"timestamp\":\"";
+  out += ",\"id\":";
+  append_string(out, s.id);
+  out += ",\"time\":\"";
   out += s.timestamp.to_iso_utc();
-  out += "\",\"previous\":\"";
+  out += "\",\"confidence\":";
+  append_double(out, s.confidence);
+  out += ",\"previous\":\"";
   out += recommendation_name(s.previous);
-  out += "\",\"composite_score\":";
-  append_double(out, s.composite_score);
-  out += ",\"ai_prediction\":";
-  append_double(out, s.ai_prediction);
-  out += ",\"reason\":";
+  out += "\",\"reason\":";
   append_string(out, s.reason);
+  out += ",\"provenance\":";
+  append_provenance(out, s.provenance);
   out += '}';
   return out;
+}
+
+std::string encode_signal_provenance(const SignalProvenance& p) {
+  std::string out;
+  out.reserve(512);
+  append_provenance(out, p);
+  return out;
+}
+
+Result<SignalProvenance> decode_signal_provenance(std::string_view text) {
+  constexpr std::string_view kWhat = "signals.provenance";
+  NIFTY_ASSIGN_OR_RETURN(json j, parse_object(text, kWhat));
+  SignalProvenance p;
+  NIFTY_RETURN_IF_ERROR(read_provenance(j, kWhat, p));
+  return p;
 }
 
 Result<Signal> decode_signal(std::string_view text) {
@@ -544,15 +657,151 @@ Result<Signal> decode_signal(std::string_view text) {
   s.action = r.recommendation("action", true);
   s.symbol = r.symbol("symbol");
   s.price = r.price("price");
-  s.timestamp = r.iso_time("timestamp");
+  s.id = std::string(r.string("id", false));
+  s.timestamp = r.iso_time(j.contains("time") || !j.contains("timestamp") ? "time" : "timestamp");
+  double confidence = r.number_or_null("confidence");
+  s.confidence = std::isnan(confidence) ? 0.0 : confidence;
   s.previous = r.recommendation("previous", false);
-  double score = r.number_or_null("composite_score");
-  s.composite_score = std::isnan(score) ? 0.0 : score;
-  double pred = r.number_or_null("ai_prediction");
-  s.ai_prediction = std::isnan(pred) ? 0.5 : pred;
   s.reason = std::string(r.string("reason", false));
   if (!r.ok()) return r.status();
+  if (const json* p = r.object("provenance")) {
+    NIFTY_RETURN_IF_ERROR(read_provenance(*p, "signals.provenance", s.provenance));
+  } else {
+    if (!r.ok()) return r.status();
+    s.provenance.candle_time = s.timestamp;
+  }
+  s.composite_score = s.provenance.composite_score;
+  s.ai_prediction = s.provenance.ai_prediction;
   return s;
+}
+
+// ---- market_view ----
+
+namespace {
+
+void append_movers(std::string& out, const std::vector<Mover>& movers) {
+  out += '[';
+  bool first = true;
+  for (const Mover& m : movers) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"symbol\":";
+    append_string(out, m.symbol.view());
+    out += ",\"ltp\":";
+    append_price(out, m.ltp);
+    out += ",\"change_percent\":";
+    append_double(out, m.change_percent);
+    out += '}';
+  }
+  out += ']';
+}
+
+Status read_movers(Reader& r, const json& obj, std::string_view key, std::vector<Mover>& out) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return r.status();
+  if (!it->is_array()) {
+    r.fail("field '" + std::string(key) + "' must be an array, got " + std::string(type_name(*it)));
+    return r.status();
+  }
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& e = (*it)[i];
+    std::string what = "market_view." + std::string(key) + "[" + std::to_string(i) + "]";
+    if (!e.is_object()) return core::error(ErrorCode::kParseError, what + ": want an object");
+    Reader er(e, what);
+    Mover m;
+    m.symbol = er.symbol("symbol");
+    m.ltp = er.price("ltp");
+    m.change_percent = or_zero(er.number_or_null("change_percent"));
+    if (!er.ok()) return er.status();
+    out.push_back(m);
+  }
+  return r.status();
+}
+
+int32_t count_field(Reader& r, std::string_view key) {
+  int64_t v = r.integer(key, true);
+  if (r.ok() && v > INT32_MAX) r.fail("field '" + std::string(key) + "' is out of range");
+  return static_cast<int32_t>(v);
+}
+
+}  // namespace
+
+std::string encode_market_view(const MarketView& v) {
+  std::string out;
+  out.reserve(1024);
+  out += "{\"overall\":\"";
+  out += sentiment_name(v.sentiment);
+  out += "\",\"breadth\":";
+  append_double(out, v.breadth_ratio);
+  out += ",\"timestamp\":\"";
+  out += v.timestamp.to_iso_utc();
+  out += "\",\"advances\":";
+  append_int(out, v.advances);
+  out += ",\"declines\":";
+  append_int(out, v.declines);
+  out += ",\"unchanged\":";
+  append_int(out, v.unchanged);
+  out += ",\"stocks\":";
+  append_int(out, v.stocks);
+  out += ",\"average_change_percent\":";
+  append_double(out, v.average_change_percent);
+  out += ",\"gainers\":";
+  append_movers(out, v.gainers);
+  out += ",\"losers\":";
+  append_movers(out, v.losers);
+  out += ",\"index\":";
+  if (v.index) {
+    out += "{\"symbol\":";
+    append_string(out, v.index->symbol.view());
+    out += ",\"level\":";
+    append_price(out, v.index->level);
+    out += ",\"change\":";
+    append_double(out, v.index->change);
+    out += ",\"change_percent\":";
+    append_double(out, v.index->change_percent);
+    out += '}';
+  } else {
+    out += "null";
+  }
+  out += '}';
+  return out;
+}
+
+Result<MarketView> decode_market_view(std::string_view text) {
+  constexpr std::string_view kWhat = "market_view";
+  NIFTY_ASSIGN_OR_RETURN(json j, parse_object(text, kWhat));
+  Reader r(j, std::string(kWhat));
+  MarketView v;
+  std::string_view overall = r.string("overall");
+  if (r.ok()) {
+    auto s = parse_sentiment(overall);
+    if (!s) {
+      r.fail("field 'overall' must be BULLISH, BEARISH or NEUTRAL, got \"" + std::string(overall) + "\"");
+    } else {
+      v.sentiment = *s;
+    }
+  }
+  v.breadth_ratio = or_zero(r.number_or_null("breadth", true));
+  v.timestamp = r.has("timestamp") ? r.iso_time("timestamp") : core::Timestamp();
+  v.advances = count_field(r, "advances");
+  v.declines = count_field(r, "declines");
+  v.unchanged = count_field(r, "unchanged");
+  v.stocks = r.has("stocks") ? count_field(r, "stocks") : v.advances + v.declines + v.unchanged;
+  v.average_change_percent = or_zero(r.number_or_null("average_change_percent"));
+  NIFTY_RETURN_IF_ERROR(read_movers(r, j, "gainers", v.gainers));
+  NIFTY_RETURN_IF_ERROR(read_movers(r, j, "losers", v.losers));
+  if (const json* idx = r.object("index")) {
+    Reader ir(*idx, std::string(kWhat) + ".index");
+    IndexLevel level;
+    level.symbol = ir.symbol("symbol");
+    level.level = ir.price("level");
+    level.change = or_zero(ir.number_or_null("change"));
+    level.change_percent = or_zero(ir.number_or_null("change_percent"));
+    if (!ir.ok()) return ir.status();
+    v.index = level;
+  }
+  if (!r.ok()) return r.status();
+  return v;
 }
 
 // ---- nlohmann builders ----
@@ -580,36 +829,90 @@ json to_json(const Candle& c) {
   return j;
 }
 
+namespace {
+
+json macd_json(const MacdValue& m) {
+  return {{"value", num(m.value)}, {"signal", num(m.signal)}, {"histogram", num(m.histogram)}};
+}
+json bollinger_json(const BollingerValue& b) {
+  return {{"upper", num(b.upper)}, {"middle", num(b.middle)}, {"lower", num(b.lower)}};
+}
+json movers_json(const std::vector<Mover>& movers) {
+  json a = json::array();
+  for (const Mover& m : movers) {
+    a.push_back({{"symbol", m.symbol.str()}, {"ltp", price_json(m.ltp)}, {"change_percent", num(m.change_percent)}});
+  }
+  return a;
+}
+
+}  // namespace
+
 json to_json(const Scorecard& s) {
   return json{{"symbol", s.symbol.str()},
               {"timestamp", s.timestamp.to_iso_utc()},
               {"ltp", price_json(s.ltp)},
+              {"rsi", num(s.rsi)},
+              {"macd", macd_json(s.macd)},
+              {"emas", {{"50", num(s.ema50)}, {"100", num(s.ema100)}, {"200", num(s.ema200)}}},
+              {"trend_score", num(s.trend_score)},
+              {"ai_prediction", num(s.ai.prediction)},
+              {"ai_confidence", num(s.ai.confidence)},
+              {"recommendation", std::string(recommendation_name(s.recommendation))},
               {"change", num(s.change)},
               {"change_percent", num(s.change_percent)},
               {"volume", s.day_volume},
-              {"rsi", num(s.rsi)},
-              {"macd", {{"value", num(s.macd.value)}, {"signal", num(s.macd.signal)}, {"histogram", num(s.macd.histogram)}}},
-              {"emas", {{"50", num(s.ema50)}, {"100", num(s.ema100)}, {"200", num(s.ema200)}}},
-              {"bollinger",
-               {{"upper", num(s.bollinger.upper)}, {"middle", num(s.bollinger.middle)}, {"lower", num(s.bollinger.lower)}}},
-              {"trend_score", num(s.trend_score)},
+              {"bollinger", bollinger_json(s.bollinger)},
               {"momentum_score", num(s.momentum_score)},
               {"composite_score", num(s.composite_score)},
-              {"ai_prediction", num(s.ai.prediction)},
-              {"ai_confidence", num(s.ai.confidence)},
               {"ai_model_version", s.ai.model_version},
-              {"recommendation", std::string(recommendation_name(s.recommendation))}};
+              {"ai_engine", s.ai_engine},
+              {"latency_ms", s.latency_ms()}};
 }
 
 json to_json(const Signal& s) {
+  const SignalProvenance& p = s.provenance;
   return json{{"action", std::string(recommendation_name(s.action))},
               {"symbol", s.symbol.str()},
               {"price", price_json(s.price)},
-              {"timestamp", s.timestamp.to_iso_utc()},
+              {"id", s.id},
+              {"time", s.timestamp.to_iso_utc()},
+              {"confidence", num(s.confidence)},
               {"previous", std::string(recommendation_name(s.previous))},
-              {"composite_score", num(s.composite_score)},
-              {"ai_prediction", num(s.ai_prediction)},
-              {"reason", s.reason}};
+              {"reason", s.reason},
+              {"provenance",
+               {{"candle_time", p.candle_time.to_iso_utc()},
+                {"rsi", num(p.rsi)},
+                {"macd", macd_json(p.macd)},
+                {"emas", {{"50", num(p.ema50)}, {"100", num(p.ema100)}, {"200", num(p.ema200)}}},
+                {"bollinger", bollinger_json(p.bollinger)},
+                {"trend_score", num(p.trend_score)},
+                {"momentum_score", num(p.momentum_score)},
+                {"composite_score", num(p.composite_score)},
+                {"ai_prediction", num(p.ai_prediction)},
+                {"ai_confidence", num(p.ai_confidence)},
+                {"engine", p.engine},
+                {"model_version", p.model_version}}}};
+}
+
+json to_json(const MarketView& v) {
+  json index = nullptr;
+  if (v.index) {
+    index = {{"symbol", v.index->symbol.str()},
+             {"level", price_json(v.index->level)},
+             {"change", num(v.index->change)},
+             {"change_percent", num(v.index->change_percent)}};
+  }
+  return json{{"overall", std::string(sentiment_name(v.sentiment))},
+              {"breadth", num(v.breadth_ratio)},
+              {"timestamp", v.timestamp.to_iso_utc()},
+              {"advances", v.advances},
+              {"declines", v.declines},
+              {"unchanged", v.unchanged},
+              {"stocks", v.stocks},
+              {"average_change_percent", num(v.average_change_percent)},
+              {"gainers", movers_json(v.gainers)},
+              {"losers", movers_json(v.losers)},
+              {"index", index}};
 }
 
 }  // namespace nifty::model

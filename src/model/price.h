@@ -36,5 +36,8 @@ class Price {
 };
 
 using Quantity = int64_t;
+// No real quantity comes near this (NSE's busiest stocks trade ~1e9 shares a day); input above it is
+// rejected, which also keeps every sum of quantities far from int64 overflow.
+inline constexpr Quantity kMaxQuantity = 1'000'000'000'000'000;
 
 }  // namespace nifty::model

@@ -11,6 +11,7 @@
 
 #include "app/config.h"
 #include "store/candle_store.h"
+#include "store/signal_store.h"
 
 namespace nifty::app {
 
@@ -25,6 +26,8 @@ void add_run_command(CLI::App& app, CommandAction& action);
 void add_replay_command(CLI::App& app, CommandAction& action);
 void add_import_command(CLI::App& app, CommandAction& action);
 void add_config_command(CLI::App& app, CommandAction& action);
+void add_backtest_command(CLI::App& app, CommandAction& action);
+void add_indicators_command(CLI::App& app, CommandAction& action);
 
 // Shared by the commands.
 // Loads the config file (or defaults), applies logging settings; prints the error and sets
@@ -32,6 +35,8 @@ void add_config_command(CLI::App& app, CommandAction& action);
 bool load_config_or_report(const std::string& path, NiftyConfig& out, int& exit_code);
 // Opens the configured store backend.
 core::Result<std::unique_ptr<store::CandleStore>> open_store(const NiftyConfig& config);
+// Opens the signal store of the configured backend (the same SQLite file as the candles).
+core::Result<std::unique_ptr<store::SignalStore>> open_signal_store(const NiftyConfig& config);
 // Prints "nifty: <message>" on stderr.
 void report_error(const std::string& message);
 

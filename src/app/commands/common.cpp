@@ -2,7 +2,9 @@
 
 #include "app/commands/commands.h"
 #include "store/memory/memory_candle_store.h"
+#include "store/memory/memory_signal_store.h"
 #include "store/sqlite/sqlite_candle_store.h"
+#include "store/sqlite/sqlite_signal_store.h"
 
 namespace nifty::app {
 
@@ -36,6 +38,15 @@ core::Result<std::unique_ptr<store::CandleStore>> open_store(const NiftyConfig& 
   auto sqlite = store::SqliteCandleStore::open(config.sqlite);
   if (!sqlite) return sqlite.status();
   return std::unique_ptr<store::CandleStore>(std::move(sqlite).value());
+}
+
+core::Result<std::unique_ptr<store::SignalStore>> open_signal_store(const NiftyConfig& config) {
+  if (config.store_backend == "memory") {
+    return std::unique_ptr<store::SignalStore>(std::make_unique<store::MemorySignalStore>());
+  }
+  auto sqlite = store::SqliteSignalStore::open(config.sqlite);
+  if (!sqlite) return sqlite.status();
+  return std::unique_ptr<store::SignalStore>(std::move(sqlite).value());
 }
 
 }  // namespace nifty::app

@@ -1,6 +1,8 @@
 #include "app/commands/engine_host.h"
 
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <pthread.h>
 #include <thread>
 
@@ -25,18 +27,25 @@ core::Result<std::unique_ptr<EngineHost>> EngineHost::create(const NiftyConfig& 
     auto universe = model::Universe::load_csv(config.universe_file);
     if (!universe) return core::error(core::ErrorCode::kConfigError, universe.status().message());
     host->universe_ = std::move(universe).value();
-    host->feed_ = std::make_unique<feed::SimFeed>(*host->universe_, config.sim);
+    auto sim = std::make_unique<feed::SimFeed>(*host->universe_, config.sim);
+    host->warm_up_before_ = sim->session_start();
+    host->feed_ = std::move(sim);
   } else {
-    auto finest = feed::finest_source_interval(config.replay.inputs, config.replay.format);
-    if (!finest) return finest.status();
-    host->config_.pipeline.store_from = *finest;
+    auto intervals = feed::source_intervals(config.replay.inputs, config.replay.format);
+    if (!intervals) return intervals.status();
+    host->config_.pipeline.store_from_symbol = std::move(intervals).value();
     host->feed_ = std::make_unique<feed::ReplayFeed>(config.replay, *host->calendar_);
   }
   auto store = open_store(config);
   if (!store) return store.status();
   host->store_ = std::move(store).value();
   host->writer_ = std::make_unique<store::CandleWriter>(*host->store_, config.writer);
-  engine::PipelineDeps deps{*host->calendar_, host->bus_, host->engine_, host->writer_.get(), &host->cache_};
+  auto signal_store = open_signal_store(config);
+  if (!signal_store) return signal_store.status();
+  host->signal_store_ = std::move(signal_store).value();
+  host->signal_writer_ = std::make_unique<store::SignalWriter>(*host->signal_store_);
+  engine::PipelineDeps deps{*host->calendar_, host->bus_,           host->engine_, host->writer_.get(),
+                            &host->cache_,    host->signal_writer_.get()};
   host->pipeline_ = std::make_unique<engine::Pipeline>(host->config_.pipeline, deps, std::string(host->feed_->name()));
   return host;
 }
@@ -44,16 +53,22 @@ core::Result<std::unique_ptr<EngineHost>> EngineHost::create(const NiftyConfig& 
 EngineHost::~EngineHost() {
   bus_.close();
   if (writer_) (void)writer_->close();
+  if (signal_writer_) (void)signal_writer_->close();
 }
 
 void EngineHost::warm_up(int n) {
   if (n <= 0) return;
   auto symbols = store_->symbols(model::Interval::k1m);
   if (!symbols) return;
+  // Only history from before the feed starts: a second run over the same day must not feed the
+  // indicators candles that the run is about to produce again.
+  const core::Timestamp before = warm_up_before_;
+  const core::Timestamp since = before - 31 * core::kNanosPerDay;
   for (const auto& s : *symbols) {
-    auto candles = store_->last_n(s, model::Interval::k1m, static_cast<size_t>(n));
+    auto candles = store_->range(s, model::Interval::k1m, since, before);
     if (!candles) continue;
-    for (const auto& c : *candles) pipeline_->warm_up(c);
+    size_t skip = candles->size() > static_cast<size_t>(n) ? candles->size() - static_cast<size_t>(n) : 0;
+    for (size_t i = skip; i < candles->size(); ++i) pipeline_->warm_up((*candles)[i]);
   }
 }
 
@@ -73,13 +88,19 @@ core::Status EngineHost::run() {
     if (sigwait(&signals, &sig) != 0 || sig == SIGUSR1) return;
     core::Logger::get("app").info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     stop.request_stop();
+    // A second signal while the clean stop is still flushing (a locked database, say) quits at once.
+    if (sigwait(&signals, &sig) != 0 || sig == SIGUSR1) return;
+    std::fprintf(stderr, "nifty: second signal, quitting without flushing\n");
+    std::_Exit(130);
   });
   core::Status status = pipeline_->run(*feed_, stop.get_token());
   pthread_kill(watcher.native_handle(), SIGUSR1);
   watcher.join();
   bus_.close();
   core::Status writer_status = writer_->close();
+  core::Status signal_status = signal_writer_->close();
   if (status.is_ok()) status = writer_status;
+  if (status.is_ok()) status = signal_status;
   return status;
 }
 

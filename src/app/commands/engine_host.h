@@ -30,7 +30,8 @@ class EngineHost {
   engine::Pipeline& pipeline() { return *pipeline_; }
   feed::Feed& feed() { return *feed_; }
   store::CandleWriter& writer() { return *writer_; }
-  // Warms the indicators from the last `n` stored 1-minute candles of every stored symbol.
+  // Warms the indicators from the last `n` stored 1-minute candles of every stored symbol that
+  // start before the feed's first session (live: now).
   void warm_up(int n);
 
   // Runs until the feed ends or SIGINT/SIGTERM arrives; then drains and flushes.
@@ -47,8 +48,11 @@ class EngineHost {
   std::optional<model::Universe> universe_;
   std::unique_ptr<store::CandleStore> store_;
   std::unique_ptr<store::CandleWriter> writer_;
+  std::unique_ptr<store::SignalStore> signal_store_;
+  std::unique_ptr<store::SignalWriter> signal_writer_;
   std::unique_ptr<feed::Feed> feed_;
   std::unique_ptr<engine::Pipeline> pipeline_;
+  core::Timestamp warm_up_before_ = core::Timestamp::now();
 };
 
 }  // namespace nifty::app

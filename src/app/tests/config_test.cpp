@@ -67,6 +67,7 @@ TEST(Config, ErrorsNameTheKey) {
       {"[feed.replay]\nspeed = \"fast\"\n", "feed.replay.speed"},
       {"[candles]\ngrace_ms = -1\n", "candles.grace_ms"},
       {"[candles]\nrollups = [\"1m\"]\n", "candles.rollups"},
+      {"[candles]\nrollups = [\"5m\", \"5m\"]\n", "candles.rollups"},
       {"[analysis]\nenabled = \"yes\"\n", "analysis.enabled"},
   };
   int i = 0;

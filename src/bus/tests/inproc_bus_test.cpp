@@ -22,6 +22,7 @@ TEST(Topic, NamesAreTheSpecs) {
   EXPECT_EQ(topic_name(Topic::kMarketCandles), "market_candles");
   EXPECT_EQ(topic_name(Topic::kAnalysisUpdates), "analysis_updates");
   EXPECT_EQ(topic_name(Topic::kSignals), "signals");
+  EXPECT_EQ(topic_name(Topic::kMarketView), "market_view");
   for (Topic t : kAllTopics) EXPECT_EQ(parse_topic(topic_name(t)), t);
   EXPECT_FALSE(parse_topic("ticks").has_value());
 }
@@ -112,6 +113,7 @@ TEST(InprocBus, CloseDeliversWhatWasQueuedThenRefusesPublishing) {
 
 TEST(InprocBus, MessageKeyIsTheSymbol) {
   EXPECT_EQ(message_key(tick(1)).view(), "RELIANCE");
+  EXPECT_EQ(message_key(model::MarketView{}).view(), "MARKET");
 }
 
 }  // namespace

@@ -249,7 +249,8 @@ TEST(CandleBuilder, ManySymbolsKeepSeparateCandles) {
 // Ticks synthesised from each real 1-minute row (open at :00, high at :15, low at :30, close at :45,
 // volume split over the four) must rebuild that row. The file labels a candle by its END minute.
 TEST(CandleBuilder, RebuildsRealMinuteCandlesFromTheirTicks) {
-  const std::string path = std::string(NIFTY_SHARED_DATA_DIR) + "/nse-1min/2023-02-28/RELIANCE.txt";
+  // Byte for byte the file of ../shared/data/nse-1min/2023-02-28 (testdata/README.md).
+  const std::string path = std::string(NIFTY_SOURCE_DIR) + "/testdata/nse-1min/2023-02-28/RELIANCE.txt";
   std::ifstream in(path);
   ASSERT_TRUE(in) << path;
   struct Row {

@@ -59,7 +59,8 @@ Candle flat(std::string_view sym, Timestamp start, int64_t p, int64_t v = 1) {
 // --- A real day, rolled up and compared with a straightforward grouping done here. ---
 
 std::vector<Candle> load_real_day() {
-  const std::string path = std::string(NIFTY_SHARED_DATA_DIR) + "/nse-1min/2023-02-28/RELIANCE.txt";
+  // Byte for byte the file of ../shared/data/nse-1min/2023-02-28 (testdata/README.md).
+  const std::string path = std::string(NIFTY_SOURCE_DIR) + "/testdata/nse-1min/2023-02-28/RELIANCE.txt";
   std::ifstream in(path);
   std::vector<Candle> out;
   std::string line;

@@ -227,7 +227,9 @@ bool CandleFileReader::parse_nse_1min(std::string_view line, uint64_t line_no, m
   if (!low) return bad("bad low " + excerpt(f[5]));
   if (!close) return bad("bad close " + excerpt(f[6]));
   int64_t volume = 0;
-  if (!csv::parse_int64(f[7], volume) || volume < 0) return bad("bad volume " + excerpt(f[7]));
+  if (!csv::parse_int64(f[7], volume) || volume < 0 || volume > model::kMaxQuantity) {
+    return bad("bad volume " + excerpt(f[7]));
+  }
   out.symbol = model::Symbol(f[0]);
   // Labelled by the END minute.
   out.start = core::Timestamp::from_ist(last_date_, end_minute / 60, end_minute % 60) - core::kNanosPerMinute;
@@ -266,7 +268,9 @@ bool CandleFileReader::parse_csv(std::string_view line, uint64_t line_no, model:
   }
   std::string_view vol_text = csv::trim(f[columns_.volume]);
   int64_t volume = 0;
-  if (!csv::parse_int64(vol_text, volume) || volume < 0) return bad("bad volume " + excerpt(vol_text));
+  if (!csv::parse_int64(vol_text, volume) || volume < 0 || volume > model::kMaxQuantity) {
+    return bad("bad volume " + excerpt(vol_text));
+  }
   out.symbol = file_symbol_;
   out.start = *start;
   out.volume = volume;

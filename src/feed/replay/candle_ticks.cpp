@@ -1,5 +1,6 @@
 #include "feed/replay/candle_ticks.h"
 
+#include <algorithm>
 #include <array>
 
 namespace nifty::feed {
@@ -39,7 +40,12 @@ size_t candle_price_path(const model::Candle& candle, const core::NseCalendar& c
     if (n > 0 && path[i] == path[slots[n - 1]]) continue;
     slots[n++] = i;
   }
-  const int64_t length = model::interval_nanos(candle.interval);
+  // An intraday candle whose interval runs past its session's end (the 15:15 hourly candle, the
+  // last candles of a short special session) only traded until that end: its ticks go there.
+  int64_t length = model::interval_nanos(candle.interval);
+  if (candle.interval != model::Interval::k1d) {
+    if (auto session = calendar.session_at(candle.start)) length = std::min(length, session->end - candle.start);
+  }
   const model::Quantity share = candle.volume / static_cast<model::Quantity>(n);
   for (size_t j = 0; j < n; ++j) {
     model::Tick& t = out[j];
@@ -63,7 +69,9 @@ void DayVolume::accumulate(model::Tick& tick) {
     s.day = day;
     s.cumulative = 0;
   }
-  s.cumulative += tick.last_quantity;
+  // Readers bound volumes (kMaxVolume), so a day's sum cannot overflow; checked all the same.
+  NIFTY_CHECK(!__builtin_add_overflow(s.cumulative, tick.last_quantity, &s.cumulative),
+              "cumulative day volume overflows int64");
   tick.cumulative_volume = s.cumulative;
 }
 

@@ -62,8 +62,13 @@ struct Source {
 
 core::Result<Source> open_source(const std::string& path, std::optional<Format> forced) {
   Format format;
+  std::error_code ec;
   if (forced) {
     format = *forced;
+  } else if (std::filesystem::file_size(path, ec) == 0 && !ec) {
+    // An empty file holds no candles; it must not stop the files beside it from being read.
+    core::Logger::get("feed").warn("empty replay file", {{"file", path}});
+    format = Format::kNse1Min;
   } else {
     NIFTY_ASSIGN_OR_RETURN(format, detect_file_format(path));
   }
@@ -208,14 +213,17 @@ core::Result<std::vector<std::string>> list_replay_files(const std::vector<std::
   return out;
 }
 
-core::Result<model::Interval> finest_source_interval(const std::vector<std::string>& inputs,
-                                                    std::optional<Format> format) {
+core::Result<std::unordered_map<model::Symbol, model::Interval>> source_intervals(
+    const std::vector<std::string>& inputs, std::optional<Format> format) {
   NIFTY_ASSIGN_OR_RETURN(auto files, list_replay_files(inputs));
-  model::Interval finest = model::Interval::k1d;
+  std::unordered_map<model::Symbol, model::Interval> finest;
   for (const auto& path : files) {
     NIFTY_ASSIGN_OR_RETURN(Source s, open_source(path, format));
-    model::Interval i = s.candles ? s.candles->interval() : model::Interval::k1m;  // ticks: any minute
-    finest = std::min(finest, i);
+    if (!s.candles) continue;  // tick files: their symbols keep the 1-minute default
+    model::Candle first;
+    if (!s.candles->next(first)) continue;  // no candle (an empty file, or only bad lines)
+    auto [it, inserted] = finest.try_emplace(first.symbol, s.candles->interval());
+    if (!inserted) it->second = std::min(it->second, s.candles->interval());
   }
   return finest;
 }

@@ -18,6 +18,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/nse_calendar.h"
@@ -63,11 +64,12 @@ core::Result<std::vector<std::string>> list_replay_files(const std::vector<std::
 core::Status for_each_candle(const std::vector<std::string>& inputs, std::optional<Format> format,
                              const std::function<bool(const model::Candle&)>& on_candle, ReplayReport& report);
 
-// The finest interval of the candles the inputs hold (1m for tick files): a replay of 5-minute data
-// builds 1-minute candles whose inner shape is made up, so they should not be stored as history.
+// The finest interval of each symbol's candle files among the inputs (a symbol found only in tick
+// files is absent: it is traded minute by minute). A replay of 5-minute data builds 1-minute
+// candles whose inner shape is made up, so those should not be stored as history.
 // Errors as for list_replay_files and for unreadable files.
-core::Result<model::Interval> finest_source_interval(const std::vector<std::string>& inputs,
-                                                    std::optional<Format> format);
+core::Result<std::unordered_map<model::Symbol, model::Interval>> source_intervals(
+    const std::vector<std::string>& inputs, std::optional<Format> format);
 
 class ReplayFeed final : public Feed {
  public:

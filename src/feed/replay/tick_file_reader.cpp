@@ -67,8 +67,11 @@ bool TickFileReader::parse(std::string_view line, uint64_t line_no, model::Tick&
   auto price = model::Price::parse(f[2]);
   if (!price) return bad("bad price " + excerpt(f[2]));
   out.last_price = *price;
-  if (!csv::parse_int64(f[3], out.cumulative_volume)) return bad("bad cumulative_volume " + excerpt(f[3]));
-  if (n > 4 && !f[4].empty() && !csv::parse_int64(f[4], out.last_quantity)) {
+  if (!csv::parse_int64(f[3], out.cumulative_volume) || out.cumulative_volume > model::kMaxQuantity) {
+    return bad("bad cumulative_volume " + excerpt(f[3]));
+  }
+  if (n > 4 && !f[4].empty() &&
+      (!csv::parse_int64(f[4], out.last_quantity) || out.last_quantity < 0 || out.last_quantity > model::kMaxQuantity)) {
     return bad("bad last_qty " + excerpt(f[4]));
   }
   if (n > 5 && !f[5].empty()) {

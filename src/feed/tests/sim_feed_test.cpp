@@ -15,7 +15,8 @@ namespace {
 using namespace std::chrono_literals;
 
 model::Universe universe() {
-  auto u = model::Universe::load_csv(NIFTY_SHARED_DATA_DIR "/nifty50.csv");
+  // config/nifty50.csv is a byte-for-byte copy of ../shared/data/nifty50.csv (testdata/README.md).
+  auto u = model::Universe::load_csv(NIFTY_SOURCE_DIR "/config/nifty50.csv");
   EXPECT_TRUE(u.is_ok()) << u.status().to_string();
   return std::move(u).value();
 }

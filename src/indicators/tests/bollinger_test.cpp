@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "indicators/tests/near.h"
 #include "indicators/tests/real_closes.h"
 
 namespace nifty::indicators {
@@ -58,10 +59,11 @@ TEST(Bollinger, StreamingEqualsBatchOnRealCloses) {
       ASSERT_TRUE(std::isnan(b.middle()));
       continue;
     }
-    // Sums of squares of ~2300-rupee prices cancel: allow a few micro-rupees.
-    ASSERT_NEAR(b.middle(), s.middle[i], 1e-8) << i;
-    ASSERT_NEAR(b.upper(), s.upper[i], 1e-5) << i;
-    ASSERT_NEAR(b.lower(), s.lower[i], 1e-5) << i;
+    ASSERT_TRUE(testing::near(b.middle(), s.middle[i], 1e-9)) << i;
+    ASSERT_TRUE(testing::near(b.upper(), s.upper[i], 1e-9)) << i;
+    ASSERT_TRUE(testing::near(b.lower(), s.lower[i], 1e-9)) << i;
+    // The width too (a standard deviation of a few rupees: 1e-9 absolute below 1 rupee).
+    ASSERT_TRUE(testing::near(b.stddev(), (s.upper[i] - s.lower[i]) / 4.0, 1e-9)) << i;
   }
 }
 

@@ -6,7 +6,7 @@
 namespace nifty::indicators::testing {
 
 std::vector<double> real_closes(const std::string& day, const std::string& symbol) {
-  std::ifstream in(std::string(NIFTY_SHARED_DATA_DIR) + "/nse-1min/" + day + "/" + symbol + ".txt");
+  std::ifstream in(std::string(NIFTY_SOURCE_DIR) + "/testdata/nse-1min/" + day + "/" + symbol + ".txt");
   std::vector<double> closes;
   std::string line;
   // SYMBOL,YYYYMMDD,HH:MM,open,high,low,close,volume,oi

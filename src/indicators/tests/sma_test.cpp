@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "indicators/tests/near.h"
 #include "indicators/tests/real_closes.h"
 
 namespace nifty::indicators {
@@ -65,7 +66,7 @@ TEST(Sma, StreamingEqualsBatchOnRealCloses) {
         ASSERT_TRUE(std::isnan(batch[i]));
         ASSERT_TRUE(std::isnan(s.value()));
       } else {
-        ASSERT_NEAR(s.value(), batch[i], 1e-8) << "period " << period << " index " << i;
+        ASSERT_TRUE(testing::near(s.value(), batch[i], 1e-9)) << "period " << period << " index " << i;
       }
     }
   }

@@ -9,7 +9,8 @@
 namespace nifty::model {
 namespace {
 
-const std::string kCsv = NIFTY_SHARED_DATA_DIR "/nifty50.csv";
+// A byte-for-byte copy of ../shared/data/nifty50.csv (testdata/README.md).
+const std::string kCsv = NIFTY_SOURCE_DIR "/config/nifty50.csv";
 
 TEST(Universe, LoadsTheFiftyStocksPlusTheIndex) {
   auto u = Universe::load_csv(kCsv);

@@ -270,6 +270,13 @@ Scorecard spec_scorecard() {
   return s;
 }
 
+// Keys of a JSON object in the order written.
+std::vector<std::string> keys_of(const nlohmann::ordered_json& j) {
+  std::vector<std::string> out;
+  for (auto it = j.begin(); it != j.end(); ++it) out.push_back(it.key());
+  return out;
+}
+
 TEST(JsonCodec, ScorecardCarriesTheSpecFieldsInTheSpecOrder) {
   std::string s = encode_scorecard(spec_scorecard());
   auto j = nlohmann::json::parse(s);
@@ -286,17 +293,15 @@ TEST(JsonCodec, ScorecardCarriesTheSpecFieldsInTheSpecOrder) {
   EXPECT_EQ(j["ai_confidence"], 0.88);
   EXPECT_EQ(j["recommendation"], "STRONG_BUY");
   EXPECT_TRUE(j["bollinger"]["upper"].is_null());
-  // The spec's keys appear in the spec's order.
-  size_t last = 0;
-  for (const char* key : {"\"symbol\"", "\"timestamp\"", "\"ltp\"", "\"rsi\"", "\"macd\"", "\"emas\"", "\"trend_score\"",
-                          "\"ai_prediction\"", "\"ai_confidence\"", "\"recommendation\""}) {
-    size_t at = s.find(key);
-    ASSERT_NE(at, std::string::npos) << key;
-    EXPECT_GT(at, last == 0 ? 0 : last) << key;
-    last = at;
-  }
-  EXPECT_NE(s.find(R"("macd":{"value":12.5,"signal":10.2,"histogram":2.3})"), std::string::npos) << s;
-  EXPECT_NE(s.find(R"("emas":{"50":2840.0,"100":null,"200":2800.0})"), std::string::npos) << s;
+  // The spec's "Topic: analysis_updates" example, key by key, comes first and in its order; ours follow.
+  auto o = nlohmann::ordered_json::parse(s);
+  EXPECT_EQ(keys_of(o), (std::vector<std::string>{"symbol", "timestamp", "ltp", "rsi", "macd", "emas", "trend_score",
+                                                  "ai_prediction", "ai_confidence", "recommendation", "change",
+                                                  "change_percent", "volume", "bollinger", "momentum_score",
+                                                  "composite_score", "ai_model_version", "ai_engine",
+                                                  "latency_ms"}));
+  EXPECT_EQ(keys_of(o["macd"]), (std::vector<std::string>{"value", "signal", "histogram"}));
+  EXPECT_EQ(keys_of(o["emas"]), (std::vector<std::string>{"50", "200", "100"}));
 }
 
 TEST(JsonCodec, ScorecardExactEncoding) {
@@ -308,12 +313,19 @@ TEST(JsonCodec, ScorecardExactEncoding) {
   s.momentum_score = 4.0;
   s.composite_score = 3.75;
   s.ai.model_version = "v2.1-lstm";
+  s.ai_engine = "lstm";
+  s.latency_ns = 85'700'000;  // 85.7 ms -> 85
   EXPECT_EQ(encode_scorecard(s),
-            R"({"symbol":"RELIANCE","timestamp":"2024-01-25T10:31:00Z","ltp":2850.5,"change":12.0,)"
-            R"("change_percent":0.42,"volume":150000,"rsi":65.2,"macd":{"value":12.5,"signal":10.2,"histogram":2.3},)"
-            R"("emas":{"50":2840.0,"100":null,"200":2800.0},"bollinger":{"upper":2860.0,"middle":2850.0,"lower":2840.0},)"
-            R"("trend_score":3.5,"momentum_score":4.0,"composite_score":3.75,"ai_prediction":0.82,"ai_confidence":0.88,)"
-            R"("ai_model_version":"v2.1-lstm","recommendation":"STRONG_BUY"})");
+            R"({"symbol":"RELIANCE","timestamp":"2024-01-25T10:31:00Z","ltp":2850.5,"rsi":65.2,)"
+            R"("macd":{"value":12.5,"signal":10.2,"histogram":2.3},"emas":{"50":2840.0,"200":2800.0,"100":null},)"
+            R"("trend_score":3.5,"ai_prediction":0.82,"ai_confidence":0.88,"recommendation":"STRONG_BUY",)"
+            R"("change":12.0,"change_percent":0.42,"volume":150000,)"
+            R"("bollinger":{"upper":2860.0,"middle":2850.0,"lower":2840.0},"momentum_score":4.0,)"
+            R"("composite_score":3.75,"ai_model_version":"v2.1-lstm","ai_engine":"lstm","latency_ms":85})");
+  auto back = decode_scorecard(encode_scorecard(s));
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->latency_ms(), 85);
+  EXPECT_EQ(back->ai_engine, "lstm");
 }
 
 TEST(JsonCodec, ScorecardRoundTripsWithNaNs) {
@@ -357,31 +369,106 @@ TEST(JsonCodec, MalformedScorecardsAreRejected) {
   }
 }
 
-TEST(JsonCodec, SignalEncodingAndRoundTrip) {
+Signal spec_signal() {
   Signal s;
+  s.id = "TCS-20240125T1030Z-BUY";
   s.symbol = Symbol("TCS");
   s.timestamp = core::Timestamp::from_seconds(k20240125T1030Z);
   s.action = Recommendation::kBuy;
   s.previous = Recommendation::kHold;
   s.price = Price::from_paise(350000);
+  s.confidence = 0.625;
   s.composite_score = 2.5;
   s.ai_prediction = 0.7;
   s.reason = "composite 2.5 >= 2 \"buy\"";
+  SignalProvenance& p = s.provenance;
+  p.candle_time = s.timestamp;
+  p.rsi = 61.5;
+  p.macd = {1.5, 1.25, 0.25};
+  p.ema50 = 3490.0;
+  p.ema100 = 3480.5;
+  p.bollinger = {3520.0, 3495.0, 3470.0};
+  p.trend_score = 3.75;
+  p.momentum_score = 1.25;
+  p.composite_score = 2.5;
+  p.ai_prediction = 0.7;
+  p.ai_confidence = 0.75;
+  p.engine = "heuristic";
+  p.model_version = "v1-heuristic";
+  return s;
+}
+
+TEST(JsonCodec, SignalEncodingAndRoundTrip) {
+  Signal s = spec_signal();
+  // The spec's signal:alerts {"action":"BUY","symbol":"TCS","price":3500} first, then ours.
   const std::string expected =
-      R"({"action":"BUY","symbol":"TCS","price":3500.0,"timestamp":"2024-01-25T10:30:00Z","previous":"HOLD",)"
-      R"("composite_score":2.5,"ai_prediction":0.7,"reason":"composite 2.5 >= 2 \"buy\""})";
+      R"({"action":"BUY","symbol":"TCS","price":3500.0,"id":"TCS-20240125T1030Z-BUY",)"
+      R"("time":"2024-01-25T10:30:00Z","confidence":0.625,"previous":"HOLD","reason":"composite 2.5 >= 2 \"buy\"",)"
+      R"("provenance":{"candle_time":"2024-01-25T10:30:00Z","rsi":61.5,)"
+      R"("macd":{"value":1.5,"signal":1.25,"histogram":0.25},"emas":{"50":3490.0,"100":3480.5,"200":null},)"
+      R"("bollinger":{"upper":3520.0,"middle":3495.0,"lower":3470.0},"trend_score":3.75,"momentum_score":1.25,)"
+      R"("composite_score":2.5,"ai_prediction":0.7,"ai_confidence":0.75,"engine":"heuristic",)"
+      R"("model_version":"v1-heuristic"}})";
   EXPECT_EQ(encode_signal(s), expected);
   auto back = decode_signal(expected);
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->id, s.id);
   EXPECT_EQ(back->symbol, s.symbol);
   EXPECT_EQ(back->timestamp, s.timestamp);
   EXPECT_EQ(back->action, s.action);
   EXPECT_EQ(back->previous, s.previous);
   EXPECT_EQ(back->price, s.price);
+  EXPECT_EQ(back->confidence, s.confidence);
   EXPECT_EQ(back->composite_score, s.composite_score);
   EXPECT_EQ(back->ai_prediction, s.ai_prediction);
   EXPECT_EQ(back->reason, s.reason);
-  EXPECT_FALSE(decode_signal(R"({"symbol":"TCS","price":1,"timestamp":"2024-01-25T10:30:00Z"})").is_ok());
+  EXPECT_EQ(back->provenance.candle_time, s.provenance.candle_time);
+  EXPECT_EQ(back->provenance.macd.histogram, 0.25);
+  EXPECT_TRUE(std::isnan(back->provenance.ema200));
+  EXPECT_EQ(back->provenance.engine, "heuristic");
+  EXPECT_EQ(back->provenance.model_version, "v1-heuristic");
+  EXPECT_EQ(encode_signal(*back), expected);
+
+  auto provenance = decode_signal_provenance(encode_signal_provenance(s.provenance));
+  ASSERT_TRUE(provenance.is_ok()) << provenance.status().to_string();
+  EXPECT_EQ(encode_signal_provenance(*provenance), encode_signal_provenance(s.provenance));
+
+  // The spec's minimal message decodes too ("timestamp" accepted for "time").
+  auto minimal = decode_signal(R"({"action":"BUY","symbol":"TCS","price":3500,"timestamp":"2024-01-25T10:30:00Z"})");
+  ASSERT_TRUE(minimal.is_ok()) << minimal.status().to_string();
+  EXPECT_EQ(minimal->price, Price::from_paise(350000));
+  EXPECT_FALSE(decode_signal(R"({"symbol":"TCS","price":1,"time":"2024-01-25T10:30:00Z"})").is_ok());
+  auto bad = decode_signal(R"({"action":"BUY","symbol":"TCS","price":1,"time":"2024-01-25T10:30:00Z",)"
+                           R"("provenance":{"candle_time":"2024-01-25T10:30:00Z","rsi":"high"}})");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("signals.provenance"), std::string::npos) << bad.status().message();
+}
+
+TEST(JsonCodec, MarketViewRoundTripsAndRejectsBadSentiment) {
+  MarketView v;
+  v.timestamp = core::Timestamp::from_seconds(k20240125T1030Z);
+  v.stocks = 3;
+  v.advances = 2;
+  v.declines = 1;
+  v.breadth_ratio = 2.0;
+  v.average_change_percent = 0.5;
+  v.sentiment = Sentiment::kBullish;
+  v.gainers = {{Symbol("M&M"), Price::from_paise(150005), 1.25}};
+  v.losers = {{Symbol("ITC"), Price::from_paise(44000), -0.5}};
+  std::string text = encode_market_view(v);
+  EXPECT_EQ(text.rfind(R"({"overall":"BULLISH","breadth":2.0,)", 0), 0u) << text;
+  auto back = decode_market_view(text);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->gainers.at(0).symbol, Symbol("M&M"));
+  EXPECT_EQ(back->losers.at(0).ltp, Price::from_paise(44000));
+  EXPECT_FALSE(back->index.has_value());
+  EXPECT_EQ(encode_market_view(*back), text);
+  auto bad = decode_market_view(R"({"overall":"EUPHORIC","breadth":1,"advances":0,"declines":0,"unchanged":0})");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("overall"), std::string::npos);
+  EXPECT_FALSE(decode_market_view(R"({"overall":"NEUTRAL","breadth":1,"advances":0,"declines":0,"unchanged":0,)"
+                                  R"("gainers":[{"symbol":"X"}]})")
+                   .is_ok());
 }
 
 TEST(JsonCodec, NlohmannBuildersMatchTheStringEncoders) {
@@ -393,6 +480,10 @@ TEST(JsonCodec, NlohmannBuildersMatchTheStringEncoders) {
   sig.symbol = Symbol("INFY");
   sig.price = Price::from_paise(150005);
   EXPECT_EQ(to_json(sig), nlohmann::json::parse(encode_signal(sig)));
+  EXPECT_EQ(to_json(spec_signal()), nlohmann::json::parse(encode_signal(spec_signal())));
+  sc.ai_engine = "heuristic";
+  sc.latency_ns = 3'000'000;
+  EXPECT_EQ(to_json(sc), nlohmann::json::parse(encode_scorecard(sc)));
 }
 
 }  // namespace
