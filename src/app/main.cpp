@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   nifty::app::add_run_command(app, action);
   nifty::app::add_replay_command(app, action);
   nifty::app::add_import_command(app, action);
+  nifty::app::add_analyze_command(app, action);
   nifty::app::add_indicators_command(app, action);
   nifty::app::add_backtest_command(app, action);
   nifty::app::add_config_command(app, action);

@@ -222,7 +222,7 @@ core::Result<BacktestReport> Backtest::run(const BacktestConfig& config) {
   return report;
 }
 
-std::string BacktestReport::to_json() const {
+std::string BacktestReport::to_json(bool with_signals) const {
   nlohmann::ordered_json j;
   j["interval"] = std::string(model::interval_name(interval));
   j["from"] = from.to_iso_ist();
@@ -245,6 +245,7 @@ std::string BacktestReport::to_json() const {
     classes_json.push_back(cj);
   }
   j["classes"] = classes_json;
+  if (!with_signals) return j.dump(2) + "\n";
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& s : signals) {
     nlohmann::ordered_json sj;

@@ -72,8 +72,9 @@ struct BacktestReport {
   std::vector<ClassStats> classes;                    // STRONG_BUY, BUY, HOLD, SELL, STRONG_SELL
   std::vector<BacktestSignal> signals;                // in time order
 
-  // The report as JSON (deterministic: no wall-clock figures).
-  std::string to_json() const;
+  // The report as JSON (deterministic: no wall-clock figures); every signal with its forward
+  // returns under "signal_list" when `with_signals`.
+  std::string to_json(bool with_signals = true) const;
   // A table for the terminal.
   std::string to_table() const;
 };

@@ -19,6 +19,7 @@ void add_backtest_command(CLI::App& app, CommandAction& action) {
     std::string symbols;
     std::string interval = "1m";
     std::string out = "backtest.json";
+    bool summary_only = false;
     std::string config;
   };
   auto opts = std::make_shared<Options>();
@@ -29,6 +30,7 @@ void add_backtest_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--symbols", opts->symbols, "comma-separated symbols (default: every stored symbol)");
   cmd->add_option("--interval", opts->interval, "1m | 5m | 15m | 1h | 1d (default 1m)");
   cmd->add_option("--out", opts->out, "JSON report file (default backtest.json)");
+  cmd->add_flag("--summary-only", opts->summary_only, "leave the list of signals out of the JSON report");
   cmd->add_option("--config,-c", opts->config, "TOML config file (analysis and signal settings)");
   cmd->callback([opts, &action] {
     action = [opts]() -> int {
@@ -79,7 +81,7 @@ void add_backtest_command(CLI::App& app, CommandAction& action) {
       std::string table = report->to_table();
       std::fwrite(table.data(), 1, table.size(), stdout);
       std::ofstream out(opts->out);
-      out << report->to_json();
+      out << report->to_json(!opts->summary_only);
       if (!out) {
         report_error("cannot write " + opts->out);
         return kExitFailure;

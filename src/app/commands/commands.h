@@ -28,6 +28,7 @@ void add_import_command(CLI::App& app, CommandAction& action);
 void add_config_command(CLI::App& app, CommandAction& action);
 void add_backtest_command(CLI::App& app, CommandAction& action);
 void add_indicators_command(CLI::App& app, CommandAction& action);
+void add_analyze_command(CLI::App& app, CommandAction& action);
 
 // Shared by the commands.
 // Loads the config file (or defaults), applies logging settings; prints the error and sets

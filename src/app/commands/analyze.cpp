@@ -1,0 +1,99 @@
+// nifty analyze --db PATH [--symbols A,B] [--interval 1m] [--candles 300]: the spec's market-wide
+// analysis (GET /analyze/market) over stored candles: every symbol's scorecard computed on a thread
+// pool with a deadline, one JSON line per symbol (or its failure), then the market view.
+#include <cstdio>
+#include <sstream>
+
+#include "analysis/market_analyzer.h"
+#include "analysis/market_view_builder.h"
+#include "app/commands/commands.h"
+#include "model/json_codec.h"
+#include "predict/heuristic_engine.h"
+
+namespace nifty::app {
+
+void add_analyze_command(CLI::App& app, CommandAction& action) {
+  struct Options {
+    std::string db;
+    std::string symbols;
+    std::string interval = "1m";
+    int candles = 300;
+    int deadline_ms = 5000;
+    std::string config;
+  };
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("analyze", "Analyse every stored symbol now (market-wide run with a deadline)");
+  cmd->add_option("--db", opts->db, "SQLite file with the candles (overrides store.sqlite.path)");
+  cmd->add_option("--symbols", opts->symbols, "comma-separated symbols (default: every stored symbol)");
+  cmd->add_option("--interval", opts->interval, "1m | 5m | 15m | 1h | 1d (default 1m)");
+  cmd->add_option("--candles", opts->candles, "latest candles per symbol to analyse (default 300)")->check(CLI::Range(1, 100000));
+  cmd->add_option("--deadline-ms", opts->deadline_ms, "deadline of the whole run (default 5000, the spec's)")
+      ->check(CLI::Range(1, 600000));
+  cmd->add_option("--config,-c", opts->config, "TOML config file");
+  cmd->callback([opts, &action] {
+    action = [opts]() -> int {
+      int code = kExitOk;
+      NiftyConfig config;
+      if (!load_config_or_report(opts->config, config, code)) return code;
+      if (!opts->db.empty()) {
+        config.store_backend = "sqlite";
+        config.sqlite.path = opts->db;
+      }
+      auto interval = model::parse_interval(opts->interval);
+      if (!interval) {
+        report_error("--interval must be 1m, 5m, 15m, 1h or 1d, not '" + opts->interval + "'");
+        return kExitUsage;
+      }
+      auto store = open_store(config);
+      if (!store) {
+        report_error(store.status().message());
+        return kExitFailure;
+      }
+      std::vector<model::Symbol> symbols;
+      std::stringstream list(opts->symbols);
+      std::string item;
+      while (std::getline(list, item, ',')) {
+        if (!item.empty()) symbols.emplace_back(item);
+      }
+      if (symbols.empty()) {
+        auto stored = (*store)->symbols(*interval);
+        if (!stored) {
+          report_error(stored.status().message());
+          return kExitFailure;
+        }
+        symbols = *stored;
+      }
+      analysis::MarketAnalyzerConfig mac;
+      mac.deadline = std::chrono::milliseconds(opts->deadline_ms);
+      mac.scorecard = config.pipeline.scorecards;
+      mac.scorecard.interval = *interval;
+      analysis::MarketAnalyzer analyzer([] { return std::make_unique<predict::HeuristicEngine>(); }, mac);
+      // SQLite connections are not shared between threads: each read takes the store's own lock.
+      auto results = analyzer.analyze(symbols, [&](const model::Symbol& s) {
+        return (*store)->last_n(s, *interval, static_cast<size_t>(opts->candles));
+      });
+      analysis::MarketViewBuilder view(config.pipeline.market_view);
+      int failures = 0;
+      for (const auto& r : results) {
+        std::string line;
+        if (r.scorecard) {
+          line = model::encode_scorecard(*r.scorecard);
+          view.on_scorecard(*r.scorecard);
+        } else {
+          ++failures;
+          line = "{\"symbol\":\"" + r.symbol.str() + "\",\"status\":\"";
+          core::append_json_escaped(line, r.status_text());
+          line += "\"}";
+        }
+        line += '\n';
+        std::fwrite(line.data(), 1, line.size(), stdout);
+      }
+      std::string market = model::encode_market_view(view.view()) + "\n";
+      std::fwrite(market.data(), 1, market.size(), stdout);
+      if (failures > 0) std::fprintf(stderr, "nifty: %d of %zu symbols not analysed\n", failures, results.size());
+      return failures > 0 ? kExitFailure : kExitOk;
+    };
+  });
+}
+
+}  // namespace nifty::app
