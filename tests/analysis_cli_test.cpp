@@ -85,6 +85,37 @@ TEST_F(AnalysisCli, AnalyzeReportsEverySymbolThenTheMarketView) {
   EXPECT_TRUE(view["overall"] == "BULLISH" || view["overall"] == "BEARISH" || view["overall"] == "NEUTRAL");
 }
 
+TEST_F(AnalysisCli, AnalyzeMeasuresTheChangeFromTheDaysFirstOpenLikeTheEngine) {
+  // From the source file: TCS's first regular candle (labelled 09:16) opens at O, the last
+  // (labelled 15:30) closes at C; with no previous day the change is C - O, whatever --candles is.
+  std::ifstream in(kDay + "/TCS.txt");
+  std::string line;
+  double open = 0, close = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string x;
+    while (std::getline(ss, x, ',')) f.push_back(x);
+    if (f[2] == "09:16") open = std::stod(f[3]);
+    if (f[2] == "15:30") close = std::stod(f[6]);
+  }
+  ASSERT_GT(open, 0);
+  auto r = nifty({"analyze", "--db", db_, "--symbols", "TCS", "--candles", "50"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto card = nlohmann::json::parse(lines_of(r.out).front());
+  EXPECT_NEAR(card["change"].get<double>(), close - open, 1e-9);
+}
+
+TEST_F(AnalysisCli, BacktestCountsASymbolListedTwiceOnce) {
+  auto r = nifty({"backtest", "--db", db_, "--from", "2023-02-28", "--to", "2023-02-28", "--symbols", "TCS,TCS",
+                  "--out", dir_->file("tcs.json"), "--summary-only"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(dir_->file("tcs.json"));
+  auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["symbols"].size(), 1u);
+  EXPECT_EQ(j["candles"].get<int>(), 375);
+}
+
 TEST_F(AnalysisCli, BacktestWritesTheSameReportTwice) {
   std::string a = dir_->file("a.json"), b = dir_->file("b.json");
   auto r1 = nifty({"backtest", "--db", db_, "--from", "2023-02-28", "--to", "2023-02-28", "--out", a});

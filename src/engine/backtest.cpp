@@ -143,6 +143,7 @@ core::Result<BacktestReport> Backtest::run(const BacktestConfig& config) {
     NIFTY_ASSIGN_OR_RETURN(symbols, store_.symbols(config.interval));
   }
   std::sort(symbols.begin(), symbols.end());
+  symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
   std::unordered_map<model::Symbol, Series> series;
   std::vector<model::Candle> merged;
   for (const auto& s : symbols) {

@@ -52,7 +52,6 @@ Pipeline::Pipeline(PipelineConfig config, PipelineDeps deps, std::string feed_na
       normalizer_(deps.calendar, feed_name_),
       builder_(config_.candles),
       rollup_(deps.calendar, config_.rollups, config_.candles.grace_nanos),
-      scorecards_(deps.engine, config_.scorecards),
       signal_rules_(config_.signals),
       market_view_(config_.market_view),
       candle_out_(std::make_unique<CandleOut>(deps.bus)),
@@ -98,8 +97,8 @@ void Pipeline::subscribe_stages() {
   if (config_.analysis) {
     (void)bus.subscribe(bus::Topic::kMarketCandles, "analysis", [this](const bus::Message& m) {
       const auto& candle = std::get<model::Candle>(m);
-      if (candle.interval != config_.scorecards.interval) return;
-      auto card = scorecards_.on_candle(candle);
+      if (candle.interval != analysis_interval(candle.symbol)) return;
+      auto card = scorecards(candle.interval).on_candle(candle);
       if (!card) {
         ++local_.analysis_errors;
         return;
@@ -120,7 +119,24 @@ void Pipeline::subscribe_stages() {
   }
 }
 
-void Pipeline::warm_up(const model::Candle& one_minute) { (void)scorecards_.warm_up(one_minute); }
+void Pipeline::warm_up(const model::Candle& candle) {
+  if (candle.interval == analysis_interval(candle.symbol)) (void)scorecards(candle.interval).warm_up(candle);
+}
+
+model::Interval Pipeline::analysis_interval(const model::Symbol& symbol) const {
+  auto it = config_.store_from_symbol.find(symbol);
+  return it != config_.store_from_symbol.end() ? it->second : config_.scorecards.interval;
+}
+
+analysis::ScorecardBuilder& Pipeline::scorecards(model::Interval interval) {
+  auto& builder = scorecards_[static_cast<size_t>(interval)];
+  if (!builder) {
+    analysis::ScorecardConfig config = config_.scorecards;
+    config.interval = interval;
+    builder = std::make_unique<analysis::ScorecardBuilder>(deps_.engine, config);
+  }
+  return *builder;
+}
 
 bool Pipeline::on_ticks(std::span<const model::Tick> ticks) {
   thread_local std::vector<Event> events;  // the feed thread's, reused batch after batch

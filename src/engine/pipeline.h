@@ -56,7 +56,8 @@ struct PipelineConfig {
                                           model::Interval::k1d};
   // Candles of shorter intervals than this are not stored; per symbol when listed in
   // store_from_symbol. A replay of a symbol's 5-minute data sets 5m for it: the 1-minute candles it
-  // builds on the way have a made-up inner shape and are not history.
+  // builds on the way have a made-up inner shape and are not history, so that symbol is also
+  // analysed on its 5-minute candles instead of scorecards.interval.
   model::Interval store_from = model::Interval::k1m;
   std::unordered_map<model::Symbol, model::Interval> store_from_symbol;
   // Compute scorecards and signals on each 1-minute candle close.
@@ -95,8 +96,9 @@ class Pipeline final : public feed::FeedSink {
   Pipeline(PipelineConfig config, PipelineDeps deps, std::string feed_name);
   ~Pipeline() override;
 
-  // Feeds stored history (oldest first) to the indicators so scorecards are warm from the start.
-  void warm_up(const model::Candle& one_minute);
+  // Feeds stored history (oldest first) to the indicators so scorecards are warm from the start;
+  // candles of other intervals than the symbol's analysed one are ignored.
+  void warm_up(const model::Candle& candle);
 
   // Runs `feed` on a thread of its own and the engine loop on the calling thread until the feed
   // ends or a stop is requested; then drains every tick already received, closes open candles,
@@ -145,7 +147,12 @@ class Pipeline final : public feed::FeedSink {
   feed::TickNormalizer normalizer_;
   candles::CandleBuilder builder_;
   candles::CandleRollup rollup_;
-  analysis::ScorecardBuilder scorecards_;
+  // The interval a symbol is analysed at: its store_from_symbol entry (a replay of 5-minute data
+  // analyses the real 5-minute candles, not the made-up minutes), else scorecards.interval.
+  model::Interval analysis_interval(const model::Symbol& symbol) const;
+  analysis::ScorecardBuilder& scorecards(model::Interval interval);
+  // One builder per analysed interval, made when first needed.
+  std::array<std::unique_ptr<analysis::ScorecardBuilder>, std::size(model::kAllIntervals)> scorecards_;
   signals::SignalRules signal_rules_;
   analysis::MarketViewBuilder market_view_;
   bool market_view_dirty_ = false;     // a scorecard arrived since the last market view

@@ -23,10 +23,16 @@ void SignalWriter::write(const model::Signal& signal) {
   }
   ++submitted_;
   lock.unlock();
-  if (!queue_.push(signal)) {
-    std::lock_guard relock(mu_);
-    ++failed_;
-    ++completed_;
+  if (!queue_.push(signal)) {  // close() shut the queue after the check above
+    {
+      std::lock_guard relock(mu_);
+      ++failed_;
+      ++completed_;
+      if (first_error_.is_ok()) {
+        first_error_ = core::error(core::ErrorCode::kCancelled, "signal written while closing: " + signal.id);
+      }
+    }
+    done_cv_.notify_all();
   }
 }
 

@@ -1,6 +1,7 @@
 // nifty analyze --db PATH [--symbols A,B] [--interval 1m] [--candles 300]: the spec's market-wide
 // analysis (GET /analyze/market) over stored candles: every symbol's scorecard computed on a thread
 // pool with a deadline, one JSON line per symbol (or its failure), then the market view.
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -69,8 +70,22 @@ void add_analyze_command(CLI::App& app, CommandAction& action) {
       mac.scorecard.interval = *interval;
       analysis::MarketAnalyzer analyzer([] { return std::make_unique<predict::HeuristicEngine>(); }, mac);
       // SQLite connections are not shared between threads: each read takes the store's own lock.
-      auto results = analyzer.analyze(symbols, [&](const model::Symbol& s) {
-        return (*store)->last_n(s, *interval, static_cast<size_t>(opts->candles));
+      auto results = analyzer.analyze(symbols, [&](const model::Symbol& s) -> core::Result<std::vector<model::Candle>> {
+        NIFTY_ASSIGN_OR_RETURN(auto recent, (*store)->last_n(s, *interval, static_cast<size_t>(opts->candles)));
+        if (recent.empty() || *interval == model::Interval::k1d) return recent;
+        // The change is measured from the previous day's close (else the day's first open), as the
+        // streaming engine does: add the rest of the last candle's day and the close before it.
+        const core::Timestamp day_start = core::Timestamp::from_ist(recent.back().start.ist_date(), 0, 0);
+        if (recent.front().start <= day_start) return recent;
+        NIFTY_ASSIGN_OR_RETURN(auto earlier, (*store)->range(s, *interval, day_start - 10 * core::kNanosPerDay,
+                                                             recent.front().start));
+        auto first_of_day = std::lower_bound(earlier.begin(), earlier.end(), day_start,
+                                             [](const model::Candle& c, core::Timestamp t) { return c.start < t; });
+        std::vector<model::Candle> out;
+        if (first_of_day != earlier.begin()) out.push_back(*(first_of_day - 1));  // the previous close
+        out.insert(out.end(), first_of_day, earlier.end());
+        out.insert(out.end(), recent.begin(), recent.end());
+        return out;
       });
       analysis::MarketViewBuilder view(config.pipeline.market_view);
       int failures = 0;

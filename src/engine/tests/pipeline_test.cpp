@@ -141,6 +141,16 @@ TEST(Pipeline, DoesNotStoreCandlesFinerThanStoreFrom) {
   EXPECT_GT(out.stored[static_cast<size_t>(model::Interval::k5m)], 0);
 }
 
+TEST(Pipeline, AnalysesASymbolAtTheIntervalItIsStoredFrom) {
+  PipelineConfig config;
+  config.store_from_symbol[model::Symbol("LIQ")] = model::Interval::k5m;  // as a replay of 5-minute data sets it
+  Output out = run_script(16, Timestamp::from_ist(kDay, 9, 21, 30), config);
+  // LIQ: one 5-minute candle (09:15-09:20), analysed once; ILLIQ: its one 1-minute candle.
+  EXPECT_EQ(out.stats.candles[static_cast<size_t>(model::Interval::k5m)], 2u);  // LIQ and ILLIQ
+  EXPECT_EQ(out.stats.scorecards, 2u);
+  EXPECT_EQ(out.stored[0], 1);  // only ILLIQ's minute is stored at 1m
+}
+
 TEST(Pipeline, RecordsTheLatencyOfEveryAcceptedTick) {
   Output out = run_script(16, Timestamp::from_ist(kDay, 9, 21, 30));
   EXPECT_EQ(out.latency_samples, out.stats.ticks_accepted);
