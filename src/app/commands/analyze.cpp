@@ -3,7 +3,6 @@
 // pool with a deadline, one JSON line per symbol (or its failure), then the market view.
 #include <algorithm>
 #include <cstdio>
-#include <sstream>
 
 #include "analysis/market_analyzer.h"
 #include "analysis/market_view_builder.h"
@@ -35,27 +34,17 @@ void add_analyze_command(CLI::App& app, CommandAction& action) {
     action = [opts]() -> int {
       int code = kExitOk;
       NiftyConfig config;
-      if (!load_config_or_report(opts->config, config, code)) return code;
-      if (!opts->db.empty()) {
-        config.store_backend = "sqlite";
-        config.sqlite.path = opts->db;
-      }
-      auto interval = model::parse_interval(opts->interval);
-      if (!interval) {
-        report_error("--interval must be 1m, 5m, 15m, 1h or 1d, not '" + opts->interval + "'");
-        return kExitUsage;
-      }
+      if (!load_store_config_or_report(opts->config, opts->db, config, code)) return code;
+      auto interval = parse_interval_or_report(opts->interval);
+      if (!interval) return kExitUsage;
       auto store = open_store(config);
       if (!store) {
         report_error(store.status().message());
         return kExitFailure;
       }
-      std::vector<model::Symbol> symbols;
-      std::stringstream list(opts->symbols);
-      std::string item;
-      while (std::getline(list, item, ',')) {
-        if (!item.empty()) symbols.emplace_back(item);
-      }
+      auto listed = parse_symbols_or_report(opts->symbols);
+      if (!listed) return kExitUsage;
+      std::vector<model::Symbol> symbols = std::move(*listed);
       if (symbols.empty()) {
         auto stored = (*store)->symbols(*interval);
         if (!stored) {

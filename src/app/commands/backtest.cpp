@@ -3,7 +3,6 @@
 // forward returns that followed it and against the baseline of all candles.
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "app/commands/commands.h"
 #include "engine/backtest.h"
@@ -36,36 +35,15 @@ void add_backtest_command(CLI::App& app, CommandAction& action) {
     action = [opts]() -> int {
       int code = kExitOk;
       NiftyConfig config;
-      if (!load_config_or_report(opts->config, config, code)) return code;
-      if (!opts->db.empty()) {
-        config.store_backend = "sqlite";
-        config.sqlite.path = opts->db;
-      }
-      auto from = core::Date::parse(opts->from);
-      auto to = core::Date::parse(opts->to);
-      auto interval = model::parse_interval(opts->interval);
-      if (!from || !to || !interval || *to < *from) {
-        report_error(!from ? "--from: " + from.status().message()
-                     : !to ? "--to: " + to.status().message()
-                     : !interval ? "--interval must be 1m, 5m, 15m, 1h or 1d, not '" + opts->interval + "'"
-                                 : std::string("--to is before --from"));
-        return kExitUsage;
-      }
+      if (!load_store_config_or_report(opts->config, opts->db, config, code)) return code;
       engine::BacktestConfig bc;
-      bc.from = core::Timestamp::from_ist(*from, 0, 0);
-      bc.to = core::Timestamp::from_ist(core::Date::from_days_since_epoch(to->days_since_epoch() + 1), 0, 0);
+      if (!parse_days_or_report(opts->from, opts->to, bc.from, bc.to)) return kExitUsage;
+      auto interval = parse_interval_or_report(opts->interval);
+      auto symbols = parse_symbols_or_report(opts->symbols);
+      if (!interval || !symbols) return kExitUsage;
       bc.interval = *interval;
+      bc.symbols = std::move(*symbols);
       bc.pipeline = config.pipeline;
-      std::stringstream list(opts->symbols);
-      std::string item;
-      while (std::getline(list, item, ',')) {
-        if (item.empty()) continue;
-        if (!model::Symbol::valid(item)) {
-          report_error("--symbols: bad symbol '" + item + "'");
-          return kExitUsage;
-        }
-        bc.symbols.emplace_back(item);
-      }
       auto store = open_store(config);
       if (!store) {
         report_error(store.status().message());

@@ -34,6 +34,17 @@ void add_analyze_command(CLI::App& app, CommandAction& action);
 // Loads the config file (or defaults), applies logging settings; prints the error and sets
 // exit_code (2) on failure.
 bool load_config_or_report(const std::string& path, NiftyConfig& out, int& exit_code);
+// load_config_or_report, then `--db PATH` (when given) selects the SQLite store at PATH.
+bool load_store_config_or_report(const std::string& config_path, const std::string& db, NiftyConfig& out,
+                                 int& exit_code);
+// Parses an --interval value; prints the error and returns nullopt when it is not one.
+std::optional<model::Interval> parse_interval_or_report(const std::string& text);
+// Parses a comma-separated --symbols value (empty: none); prints the error and returns nullopt on a bad symbol.
+std::optional<std::vector<model::Symbol>> parse_symbols_or_report(const std::string& text);
+// Parses --from/--to days (YYYY-MM-DD, IST, both included) into [begin, end); an empty --from is
+// the beginning of time and an empty --to the year 2100. Prints the error and returns false.
+bool parse_days_or_report(const std::string& from, const std::string& to, core::Timestamp& begin,
+                          core::Timestamp& end);
 // Opens the configured store backend.
 core::Result<std::unique_ptr<store::CandleStore>> open_store(const NiftyConfig& config);
 // Opens the signal store of the configured backend (the same SQLite file as the candles).

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <sstream>
 
 #include "app/commands/commands.h"
 #include "store/memory/memory_candle_store.h"
@@ -28,6 +29,67 @@ bool load_config_or_report(const std::string& path, NiftyConfig& out, int& exit_
   }
   for (auto& input : out.replay.inputs) input = resolve_data_path(input);
   out.universe_file = resolve_data_path(out.universe_file);
+  return true;
+}
+
+bool load_store_config_or_report(const std::string& config_path, const std::string& db, NiftyConfig& out,
+                                 int& exit_code) {
+  if (!load_config_or_report(config_path, out, exit_code)) return false;
+  if (!db.empty()) {
+    out.store_backend = "sqlite";
+    out.sqlite.path = db;
+  }
+  return true;
+}
+
+std::optional<model::Interval> parse_interval_or_report(const std::string& text) {
+  auto interval = model::parse_interval(text);
+  if (!interval) report_error("--interval must be 1m, 5m, 15m, 1h or 1d, not '" + text + "'");
+  return interval;
+}
+
+std::optional<std::vector<model::Symbol>> parse_symbols_or_report(const std::string& text) {
+  std::vector<model::Symbol> symbols;
+  std::stringstream list(text);
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    if (item.empty()) continue;
+    if (!model::Symbol::valid(item)) {
+      report_error("--symbols: bad symbol '" + item + "'");
+      return std::nullopt;
+    }
+    symbols.emplace_back(item);
+  }
+  return symbols;
+}
+
+bool parse_days_or_report(const std::string& from, const std::string& to, core::Timestamp& begin,
+                          core::Timestamp& end) {
+  begin = core::Timestamp::from_seconds(0);
+  end = core::Timestamp::from_seconds(4'102'444'800);  // 2100-01-01
+  std::optional<core::Date> first, last;
+  if (!from.empty()) {
+    auto d = core::Date::parse(from);
+    if (!d) {
+      report_error("--from: " + d.status().message());
+      return false;
+    }
+    first = *d;
+    begin = core::Timestamp::from_ist(*d, 0, 0);
+  }
+  if (!to.empty()) {
+    auto d = core::Date::parse(to);
+    if (!d) {
+      report_error("--to: " + d.status().message());
+      return false;
+    }
+    last = *d;
+    end = core::Timestamp::from_ist(core::Date::from_days_since_epoch(d->days_since_epoch() + 1), 0, 0);
+  }
+  if (first && last && *last < *first) {
+    report_error("--to is before --from");
+    return false;
+  }
   return true;
 }
 

@@ -49,11 +49,7 @@ void add_import_command(CLI::App& app, CommandAction& action) {
     action = [opts]() -> int {
       int code = kExitOk;
       NiftyConfig config;
-      if (!load_config_or_report(opts->config, config, code)) return code;
-      if (!opts->db.empty()) {
-        config.store_backend = "sqlite";
-        config.sqlite.path = opts->db;
-      }
+      if (!load_store_config_or_report(opts->config, opts->db, config, code)) return code;
       std::optional<feed::Format> format;
       if (!opts->format.empty()) {
         format = feed::parse_format(opts->format);

@@ -28,38 +28,15 @@ void add_indicators_command(CLI::App& app, CommandAction& action) {
     action = [opts]() -> int {
       int code = kExitOk;
       NiftyConfig config;
-      if (!load_config_or_report(opts->config, config, code)) return code;
-      if (!opts->db.empty()) {
-        config.store_backend = "sqlite";
-        config.sqlite.path = opts->db;
-      }
-      auto interval = model::parse_interval(opts->interval);
-      if (!interval) {
-        report_error("--interval must be 1m, 5m, 15m, 1h or 1d, not '" + opts->interval + "'");
-        return kExitUsage;
-      }
+      if (!load_store_config_or_report(opts->config, opts->db, config, code)) return code;
+      auto interval = parse_interval_or_report(opts->interval);
+      if (!interval) return kExitUsage;
       if (!model::Symbol::valid(opts->symbol)) {
         report_error("--symbol: bad symbol '" + opts->symbol + "'");
         return kExitUsage;
       }
-      core::Timestamp from = core::Timestamp::from_seconds(0);
-      core::Timestamp to = core::Timestamp::from_seconds(4'102'444'800);  // 2100-01-01
-      if (!opts->from.empty()) {
-        auto d = core::Date::parse(opts->from);
-        if (!d) {
-          report_error("--from: " + d.status().message());
-          return kExitUsage;
-        }
-        from = core::Timestamp::from_ist(*d, 0, 0);
-      }
-      if (!opts->to.empty()) {
-        auto d = core::Date::parse(opts->to);
-        if (!d) {
-          report_error("--to: " + d.status().message());
-          return kExitUsage;
-        }
-        to = core::Timestamp::from_ist(core::Date::from_days_since_epoch(d->days_since_epoch() + 1), 0, 0);
-      }
+      core::Timestamp from, to;
+      if (!parse_days_or_report(opts->from, opts->to, from, to)) return kExitUsage;
       auto store = open_store(config);
       if (!store) {
         report_error(store.status().message());
