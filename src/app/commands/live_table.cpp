@@ -1,5 +1,7 @@
 #include "app/commands/live_table.h"
 
+#include "analysis/market_view_builder.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -54,8 +56,22 @@ std::string render_live_table(store::HotCache& cache, const engine::PipelineStat
                 static_cast<unsigned long long>(stats.candles[0]), static_cast<unsigned long long>(stats.signals),
                 elapsed_seconds);
   out += line;
-  std::snprintf(line, sizeof line, "%s%-12s %10s %8s %10s %6s %6s  %-11s%s\n", color ? "\x1b[7m" : "", "SYMBOL", "LTP",
-                "CHG%", "VOLUME", "RSI", "TREND", "SIGNAL", color ? "\x1b[0m" : "");
+  // The market view of the same scorecards (spec layer 5), one line.
+  analysis::MarketViewBuilder market;
+  for (const auto& c : cards) market.on_scorecard(c);
+  model::MarketView view = market.view();
+  std::snprintf(line, sizeof line, "market %s  advances %d  declines %d  unchanged %d  breadth %.2f  avg %+.2f%%",
+                std::string(model::sentiment_name(view.sentiment)).c_str(), view.advances, view.declines,
+                view.unchanged, view.breadth_ratio, view.average_change_percent);
+  out += line;
+  if (view.index) {
+    std::snprintf(line, sizeof line, "  %s %s %+.2f%%", view.index->symbol.str().c_str(),
+                  view.index->level.to_string().c_str(), view.index->change_percent);
+    out += line;
+  }
+  out += "\n";
+  std::snprintf(line, sizeof line, "%s%-12s %10s %8s %10s %6s %6s  %-14s%s\n", color ? "\x1b[7m" : "", "SYMBOL", "LTP",
+                "CHG%", "VOLUME", "RSI", "TREND", "RECOMMENDATION", color ? "\x1b[0m" : "");
   out += line;
   int rows = 0;
   for (const auto& c : cards) {
@@ -63,7 +79,7 @@ std::string render_live_table(store::HotCache& cache, const engine::PipelineStat
     const char* paint = "";
     if (color) paint = c.change_percent > 0 ? "\x1b[32m" : c.change_percent < 0 ? "\x1b[31m" : "";
     std::string rec(model::recommendation_name(c.recommendation));
-    std::snprintf(line, sizeof line, "%-12s %10s %s%8s%s %10s %6s %6s  %-11s\n", c.symbol.str().c_str(),
+    std::snprintf(line, sizeof line, "%-12s %10s %s%8s%s %10s %6s %6s  %-14s\n", c.symbol.str().c_str(),
                   c.ltp.to_string().c_str(), paint, fmt_double(c.change_percent, "%+.2f").c_str(), color ? "\x1b[0m" : "",
                   fmt_volume(c.day_volume).c_str(), fmt_double(c.rsi, "%.1f").c_str(), trend_word(c.trend_score).c_str(),
                   rec.c_str());

@@ -13,6 +13,7 @@ model::Scorecard card(const char* symbol, int64_t ltp_paise, double change_perce
   c.timestamp = core::Timestamp::from_ist(core::Date{2023, 2, 28}, 10, 4);
   c.ltp = model::Price::from_paise(ltp_paise);
   c.change_percent = change_percent;
+  c.change = change_percent;  // only its sign matters here (advances and declines)
   c.rsi = 55.25;
   c.trend_score = 3.0;
   c.day_volume = 1'234'567;
@@ -39,6 +40,8 @@ TEST(LiveTable, ShowsOneRowPerSymbolBiggestMoverFirst) {
   EXPECT_NE(screen.find("10:05:00 IST"), std::string::npos);  // the end of the 10:04 candle
   EXPECT_NE(screen.find("ticks 8427"), std::string::npos);
   EXPECT_EQ(screen.find("\x1b["), std::string::npos);  // no escapes without colour
+  // One advance (ADANIENT +3.57 %), one decline (RELIANCE -0.53 %): breadth 1.00, average +1.52 %.
+  EXPECT_NE(screen.find("advances 1  declines 1  unchanged 0  breadth 1.00  avg +1.52%"), std::string::npos) << screen;
 }
 
 TEST(LiveTable, CutsToTheRowsThatFit) {
