@@ -8,57 +8,22 @@
 #include <string>
 
 #include "core/log.h"
+#include "store/sqlite/sqlite_util.h"
 
 namespace nifty::store {
 
 namespace {
 
-core::Logger& logger() { return core::Logger::get("store"); }
+using sqlite_util::ceil_seconds;
+using sqlite_util::ResetGuard;
 
-core::ErrorCode code_for(int rc) {
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return core::ErrorCode::kUnavailable;
-    case SQLITE_FULL: return core::ErrorCode::kResourceExhausted;
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
-    case SQLITE_PERM:
-    case SQLITE_NOLFS: return core::ErrorCode::kIoError;
-    case SQLITE_CONSTRAINT:
-    case SQLITE_MISMATCH:
-    case SQLITE_RANGE:
-    case SQLITE_TOOBIG: return core::ErrorCode::kInvalidArgument;
-    default: return core::ErrorCode::kInternal;
-  }
-}
+core::Logger& logger() { return core::Logger::get("store"); }
 
 // NUMERIC(10, 2) rupees <-> paise. A double holds paise / 100.0 to within half an ulp, and for
 // |paise| < 2^52 / 100 the product with 100 rounds back to the same integer (tested exhaustively
 // over ranges in sqlite_candle_store_test.cpp).
 double to_rupees(model::Price p) { return static_cast<double>(p.paise()) / 100.0; }
 model::Price from_rupees(double rupees) { return model::Price::from_paise(std::llround(rupees * 100.0)); }
-
-// Smallest whole second s with s * 1e9 >= nanos.
-int64_t ceil_seconds(int64_t nanos) {
-  int64_t q = nanos / core::kNanosPerSecond;
-  if (nanos % core::kNanosPerSecond != 0 && nanos > 0) ++q;
-  return q;
-}
-
-// Runs reset() on a statement when the scope ends, so a reused statement never stays busy.
-class ResetGuard {
- public:
-  explicit ResetGuard(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~ResetGuard() { sqlite3_reset(stmt_); }
-  ResetGuard(const ResetGuard&) = delete;
-  ResetGuard& operator=(const ResetGuard&) = delete;
-
- private:
-  sqlite3_stmt* stmt_;
-};
 
 constexpr const char* kColumns = "time, symbol, open, high, low, close, volume, trades, vwap";
 
@@ -84,19 +49,7 @@ SqliteCandleStore::~SqliteCandleStore() {
 }
 
 core::Result<std::unique_ptr<SqliteCandleStore>> SqliteCandleStore::open(const SqliteConfig& config) {
-  if (config.path.empty()) {
-    return core::error(core::ErrorCode::kIoError, "cannot open SQLite database: the path is empty");
-  }
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(config.path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
-  if (rc != SQLITE_OK) {
-    std::string reason = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close_v2(db);
-    return core::error(core::ErrorCode::kIoError,
-                       "cannot open SQLite database '" + config.path + "': " + reason);
-  }
-  sqlite3_extended_result_codes(db, 1);
+  NIFTY_ASSIGN_OR_RETURN(sqlite3 * db, sqlite_util::open(config.path));
   std::unique_ptr<SqliteCandleStore> store(new SqliteCandleStore(db, config.path));
   core::Status s = store->init(config);
   store->opening_ = false;
@@ -121,7 +74,7 @@ core::Status SqliteCandleStore::sqlite_error(int rc, std::string_view what) cons
     msg += "'";
   }
   msg += ")";
-  return core::error(code_for(rc), std::move(msg));
+  return core::error(sqlite_util::error_code(rc), std::move(msg));
 }
 
 core::Status SqliteCandleStore::exec(const char* sql, std::string_view what) {

@@ -8,59 +8,16 @@
 
 #include "core/log.h"
 #include "model/json_codec.h"
+#include "store/sqlite/sqlite_util.h"
 
 namespace nifty::store {
 
 namespace {
 
-core::ErrorCode code_for(int rc) {
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return core::ErrorCode::kUnavailable;
-    case SQLITE_FULL: return core::ErrorCode::kResourceExhausted;
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
-    case SQLITE_PERM: return core::ErrorCode::kIoError;
-    case SQLITE_CONSTRAINT:
-    case SQLITE_MISMATCH:
-    case SQLITE_TOOBIG: return core::ErrorCode::kInvalidArgument;
-    default: return core::ErrorCode::kInternal;
-  }
-}
-
-class ResetGuard {
- public:
-  explicit ResetGuard(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~ResetGuard() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  ResetGuard(const ResetGuard&) = delete;
-  ResetGuard& operator=(const ResetGuard&) = delete;
-
- private:
-  sqlite3_stmt* stmt_;
-};
-
-std::string_view column_text(sqlite3_stmt* stmt, int col) {
-  const unsigned char* text = sqlite3_column_text(stmt, col);
-  return {text != nullptr ? reinterpret_cast<const char*>(text) : "",
-          static_cast<size_t>(sqlite3_column_bytes(stmt, col))};
-}
-
-void bind_text(sqlite3_stmt* stmt, int index, std::string_view text) {
-  sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-}
-
-// Smallest whole second s with s * 1e9 >= nanos.
-int64_t ceil_seconds(int64_t nanos) {
-  int64_t q = nanos / core::kNanosPerSecond;
-  if (nanos % core::kNanosPerSecond != 0 && nanos > 0) ++q;
-  return q;
-}
+using sqlite_util::bind_text;
+using sqlite_util::ceil_seconds;
+using sqlite_util::column_text;
+using sqlite_util::ResetGuard;
 
 constexpr const char* kColumns = "id, time, symbol, action, previous, price, confidence, reason, provenance";
 
@@ -76,18 +33,7 @@ SqliteSignalStore::~SqliteSignalStore() {
 }
 
 core::Result<std::unique_ptr<SqliteSignalStore>> SqliteSignalStore::open(const SqliteConfig& config) {
-  if (config.path.empty()) {
-    return core::error(core::ErrorCode::kIoError, "cannot open SQLite database for signals: the path is empty");
-  }
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(config.path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
-  if (rc != SQLITE_OK) {
-    std::string reason = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close_v2(db);
-    return core::error(core::ErrorCode::kIoError, "cannot open SQLite database '" + config.path + "': " + reason);
-  }
-  sqlite3_extended_result_codes(db, 1);
+  NIFTY_ASSIGN_OR_RETURN(sqlite3 * db, sqlite_util::open(config.path));
   std::unique_ptr<SqliteSignalStore> store(new SqliteSignalStore(db, config.path));
   core::Status s = store->init(config);
   if (!s.is_ok()) {
@@ -98,7 +44,7 @@ core::Result<std::unique_ptr<SqliteSignalStore>> SqliteSignalStore::open(const S
 }
 
 core::Status SqliteSignalStore::sqlite_error(int rc, std::string_view what) const {
-  return core::error(code_for(rc), std::string(what) + ": " + (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)) +
+  return core::error(sqlite_util::error_code(rc), std::string(what) + ": " + (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)) +
                                        " (sqlite code " + std::to_string(rc) + ", database '" + path_ + "')");
 }
 
