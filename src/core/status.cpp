@@ -18,6 +18,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kResourceExhausted: return "resource_exhausted";
     case ErrorCode::kCancelled: return "cancelled";
     case ErrorCode::kConfigError: return "config_error";
+    case ErrorCode::kUnauthenticated: return "unauthenticated";
     case ErrorCode::kInternal: return "internal";
   }
   return "unknown";

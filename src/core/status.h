@@ -25,6 +25,7 @@ enum class ErrorCode {
   kResourceExhausted, // a queue is full, a rate limit hit
   kCancelled,         // shutdown requested
   kConfigError,       // invalid configuration
+  kUnauthenticated,   // credentials rejected (wrong password, expired token); retrying will not help
   kInternal,
 };
 

@@ -40,8 +40,9 @@ bool TickNormalizer::in_session(core::Timestamp t) {
 }
 
 std::optional<RejectReason> TickNormalizer::normalize(model::Tick& tick) {
-  if (tick.last_price.paise() <= 0 || tick.bid.paise() < 0 || tick.ask.paise() < 0 || tick.cumulative_volume < 0 ||
-      tick.cumulative_volume > model::kMaxQuantity) {
+  auto price_ok = [](model::Price p) { return p.paise() >= 0 && p.paise() <= model::kMaxPricePaise; };
+  if (tick.last_price.paise() <= 0 || !price_ok(tick.last_price) || !price_ok(tick.bid) || !price_ok(tick.ask) ||
+      tick.cumulative_volume < 0 || tick.cumulative_volume > model::kMaxQuantity) {
     return reject(RejectReason::kBadPrice, tick, 0);
   }
   if (tick.sequence != 0) {

@@ -3,8 +3,8 @@
 // (ticks_rejected_total{feed,reason}), logged (rate-limited) and must not be passed on.
 //
 // Rules, in order:
-//   bad_price           last_price <= 0, a negative bid or ask, or a cumulative volume below 0 or above
-//                       model::kMaxQuantity.
+//   bad_price           last_price <= 0, a negative bid or ask, any price above model::kMaxPricePaise
+//                       (NUMERIC(10,2)), or a cumulative volume below 0 or above model::kMaxQuantity.
 //   duplicate_sequence  sequence != 0 and <= the highest sequence seen from this feed.
 //   volume_backwards    cumulative volume below the symbol's baseline on the same IST date.
 //   outside_session     exchange time in no session of the NSE calendar. Its cumulative volume still

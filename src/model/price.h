@@ -11,6 +11,10 @@
 
 namespace nifty::model {
 
+// The largest price any layer accepts: the spec's tables store prices as NUMERIC(10, 2), i.e. up to
+// 99,999,999.99 rupees. Parsers reject a price above it as malformed.
+inline constexpr int64_t kMaxPricePaise = 9'999'999'999;
+
 class Price {
  public:
   constexpr Price() = default;

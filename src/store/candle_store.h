@@ -47,7 +47,7 @@ class CandleStore {
 };
 
 // Largest |price| that NUMERIC(10, 2) holds: 99,999,999.99 rupees.
-inline constexpr int64_t kMaxStoredPaise = 9'999'999'999;
+inline constexpr int64_t kMaxStoredPaise = model::kMaxPricePaise;
 
 // Checks what every adapter requires of a candle (see the contract above). The error names the
 // symbol, interval and start of the offending candle.

@@ -27,7 +27,7 @@ core::Status connect_rejected(std::string_view detail) {
   std::string msg = "flattrade refused the websocket session (";
   msg += detail.empty() ? std::string_view("no reason given") : detail;
   msg += "): token expired or wrong: run nifty login flattrade";
-  return core::error(core::ErrorCode::kConfigError, std::move(msg));
+  return core::error(core::ErrorCode::kUnauthenticated, std::move(msg));
 }
 
 uint64_t NorenRejectCounts::total() const {

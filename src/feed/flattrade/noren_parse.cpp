@@ -48,11 +48,13 @@ std::optional<Quantity> parse_quantity(std::string_view s) {
   return v;
 }
 
-// Epoch seconds; anything beyond year ~5000 is not a feed time.
+// Epoch seconds; anything from 2100 on is not a feed time (and would overflow a Timestamp near 2262).
+constexpr int64_t kMaxFeedSeconds = 4'102'444'800;  // 2100-01-01 00:00:00 UTC
+
 std::optional<int64_t> parse_seconds(std::string_view s) {
   if (s.empty() || s.size() > 11) return std::nullopt;
   auto q = parse_quantity(s);
-  if (!q) return std::nullopt;
+  if (!q || *q > kMaxFeedSeconds) return std::nullopt;
   return *q;
 }
 
@@ -70,7 +72,7 @@ constexpr FieldSpec kFields[] = {
 bool set_field(Delta& d, Field bit, std::string_view value) {
   auto price = [&](Price& out) {
     auto p = Price::parse(value);
-    if (!p) return false;
+    if (!p || p->paise() > model::kMaxPricePaise) return false;
     out = *p;
     return true;
   };

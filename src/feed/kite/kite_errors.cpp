@@ -35,7 +35,7 @@ core::Status server_error_status(std::string_view text) {
   std::string msg = "kite server error: " + std::string(text);
   if (contains_nocase(text, "parsing request")) return core::error(ErrorCode::kInvalidArgument, msg);
   if (contains_nocase(text, "token") && !contains_nocase(text, "max"))
-    return core::error(ErrorCode::kConfigError, msg + " (run `nifty login kite`)");
+    return core::error(ErrorCode::kUnauthenticated, msg + " (run `nifty login kite`)");
   if (contains_nocase(text, "max") || contains_nocase(text, "exceeded") || contains_nocase(text, "limit"))
     return core::error(ErrorCode::kResourceExhausted, msg);
   return core::error(ErrorCode::kUnavailable, msg);
@@ -44,7 +44,7 @@ core::Status server_error_status(std::string_view text) {
 core::Status upgrade_failure_status(int http_status) {
   std::string code = "(HTTP " + std::to_string(http_status) + ")";
   if (http_status == 401 || http_status == 403)
-    return core::error(ErrorCode::kConfigError,
+    return core::error(ErrorCode::kUnauthenticated,
                        "kite: access token rejected " + code + ": token expired? run `nifty login kite`");
   if (http_status == 429) return core::error(ErrorCode::kResourceExhausted, "kite: too many connections " + code);
   if (http_status >= 500 && http_status <= 599)

@@ -19,13 +19,13 @@ core::Status packet_error(size_t packet_index, size_t packet_count, size_t offse
 core::Status text_error(std::string_view reason);
 
 // A `{"type":"error","data":TEXT}` message from the server. "error parsing request" means we sent a
-// bad request (kInvalidArgument, not retryable); a token or session problem is kConfigError (not
+// bad request (kInvalidArgument, not retryable); a token or session problem is kUnauthenticated (not
 // retryable: log in again); a "max ... exceeded" limit is kResourceExhausted; anything else is
 // kUnavailable (retryable).
 core::Status server_error_status(std::string_view text);
 
 // The HTTP status of a failed WebSocket upgrade. 401/403 mean a bad or expired access token:
-// kConfigError, not retryable, "kite: access token rejected (HTTP 403): token expired? run
+// kUnauthenticated, not retryable, "kite: access token rejected (HTTP 403): token expired? run
 // `nifty login kite`". 429 is kResourceExhausted, 5xx kUnavailable (both retryable); others kIoError.
 core::Status upgrade_failure_status(int http_status);
 

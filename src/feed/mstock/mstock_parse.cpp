@@ -93,10 +93,11 @@ core::Result<model::Tick> MstockParser::make_tick(const MstockPacket& p, core::T
     return reject(reason, where() + " is not in the universe");
   }
   bool snap = p.mode == MstockMode::kSnap;
-  if (p.sequence < 0 || p.last_price < 0 || !valid_quantity(p.volume) || !valid_quantity(p.last_quantity) ||
-      (snap && (p.bids[0].price < 0 || p.asks[0].price < 0))) {
+  auto price_ok = [](int64_t paise) { return paise >= 0 && paise <= model::kMaxPricePaise; };
+  if (p.sequence < 0 || !price_ok(p.last_price) || !valid_quantity(p.volume) || !valid_quantity(p.last_quantity) ||
+      (snap && (!price_ok(p.bids[0].price) || !price_ok(p.asks[0].price)))) {
     reason = R::kBadPacket;
-    return reject(reason, where() + ": negative sequence, price or quantity, or quantity out of range");
+    return reject(reason, where() + ": negative sequence, price or quantity out of range");
   }
   auto when = exchange_time(p.exchange_timestamp, receive_time);
   if (!when.is_ok()) {

@@ -54,17 +54,21 @@ TEST(TickNormalizer, RejectsNonPositivePriceNegativeQuotesAndNegativeVolumeAsBad
   auto bad_ask = make_tick("RELIANCE", ist(kDay, 10, 0), 236000, 100);
   bad_ask.ask = model::Price::from_paise(-1);
   auto bad_volume = make_tick("RELIANCE", ist(kDay, 10, 0), 236000, -1);
-  for (model::Tick* t : {&zero, &negative, &bad_bid, &bad_ask, &bad_volume}) {
+  // One paisa above NUMERIC(10,2)'s 99,999,999.99 rupees: it could never be stored.
+  auto too_dear = make_tick("RELIANCE", ist(kDay, 10, 0), 10'000'000'000, 100);
+  auto too_dear_ask = make_tick("RELIANCE", ist(kDay, 10, 0), 236000, 100);
+  too_dear_ask.ask = model::Price::from_paise(10'000'000'000);
+  for (model::Tick* t : {&zero, &negative, &bad_bid, &bad_ask, &bad_volume, &too_dear, &too_dear_ask}) {
     auto r = n.normalize(*t);
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(*r, RejectReason::kBadPrice);
   }
-  EXPECT_EQ(n.rejected()[RejectReason::kBadPrice], 5u);
+  EXPECT_EQ(n.rejected()[RejectReason::kBadPrice], 7u);
   EXPECT_EQ(n.rejected().accepted, 0u);
   // Counted in the process-wide registry under {feed, reason}.
   auto& counter = core::MetricsRegistry::global().counter("ticks_rejected_total", "",
                                                           {{"feed", "test_bad_price"}, {"reason", "bad_price"}});
-  EXPECT_EQ(counter.value(), 5.0);
+  EXPECT_EQ(counter.value(), 7.0);
   // A rejected bad tick leaves no baseline: the next good tick's delta is its whole volume.
   auto good = make_tick("RELIANCE", ist(kDay, 10, 1), 236000, 40);
   EXPECT_FALSE(n.normalize(good));

@@ -119,6 +119,19 @@ TEST_F(NorenParseTest, HeartbeatAndOrderMessagesProduceNoTick) {
   EXPECT_EQ(uk->type, NorenMessageType::kOther);
 }
 
+TEST_F(NorenParseTest, FeedTimesFrom2100AndPricesBeyondNumeric10_2AreBadFields) {
+  // Found by tests/fuzz (corpus repro_noren_*): "ft":"9999999999" overflowed the nanosecond
+  // Timestamp, and "100000000.00" rupees does not fit the store's NUMERIC(10,2).
+  auto late = state_.on_message(R"({"t":"tk","e":"NSE","tk":"2885","lp":"1.00","ft":"9999999999"})", kRecv);
+  ASSERT_FALSE(late.is_ok());
+  EXPECT_EQ(late.status().code(), core::ErrorCode::kParseError);
+  auto dear = state_.on_message(R"({"t":"tk","e":"NSE","tk":"2885","lp":"100000000.00","ft":"1706158795"})", kRecv);
+  ASSERT_FALSE(dear.is_ok());
+  auto max = state_.on_message(R"({"t":"tk","e":"NSE","tk":"2885","lp":"99999999.99","ft":"1706158795"})", kRecv);
+  ASSERT_TRUE(max.is_ok()) << max.status().to_string();
+  EXPECT_EQ(max->tick.last_price.paise(), 9'999'999'999);
+}
+
 TEST_F(NorenParseTest, TouchlineSnapshotBecomesAFullTickInPaiseAndNanoseconds) {
   auto r = state_.on_message(kRelianceTk, kRecv);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();

@@ -616,7 +616,7 @@ TEST(KiteSymbols, TokenFormulaAndMismatches) {
 
 TEST(KiteErrors, ExpiredTokenStopsRetries) {
   core::Status s = upgrade_failure_status(403);
-  EXPECT_EQ(s.code(), ErrorCode::kConfigError);
+  EXPECT_EQ(s.code(), ErrorCode::kUnauthenticated);
   EXPECT_FALSE(s.is_retryable());
   EXPECT_NE(s.message().find("nifty login kite"), std::string::npos);
   EXPECT_TRUE(upgrade_failure_status(503).is_retryable());
@@ -624,7 +624,7 @@ TEST(KiteErrors, ExpiredTokenStopsRetries) {
   EXPECT_FALSE(server_error_status("error parsing request").is_retryable());
   EXPECT_EQ(server_error_status("error parsing request").code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(server_error_status("max tokens exceeded").code(), ErrorCode::kResourceExhausted);
-  EXPECT_EQ(server_error_status("Invalid access token").code(), ErrorCode::kConfigError);
+  EXPECT_EQ(server_error_status("Invalid access token").code(), ErrorCode::kUnauthenticated);
 }
 
 }  // namespace

@@ -238,6 +238,16 @@ TEST_F(MstockParseTest, NegativeValuesAreRejected) {
   EXPECT_EQ(parser_.rejects().count(MstockRejectReason::kBadPacket), 2u);
 }
 
+TEST_F(MstockParseTest, PricesAboveWhatTheStoreHoldsAreRejected) {
+  // Found by tests/fuzz (corpus repro_mstock_price_range): an int64 LTP of 10^10 paise is one paisa
+  // above NUMERIC(10,2)'s 99,999,999.99 rupees.
+  auto r = feed(packet(51, "1594", 1, kExch1980, 10'000'000'000));
+  EXPECT_EQ(r.ticks, 0u);
+  EXPECT_EQ(parser_.rejects().count(MstockRejectReason::kBadPacket), 1u);
+  auto ok = feed(packet(51, "1594", 2, kExch1980, 9'999'999'999));
+  EXPECT_EQ(ok.ticks, 1u);
+}
+
 TEST(MstockTime, AutoDetectsUnixSecondsAndMillis) {
   model::Universe u = test_universe();
   MstockSymbols s(u);
