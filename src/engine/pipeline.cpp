@@ -85,6 +85,7 @@ void Pipeline::subscribe_stages() {
     const auto& candle = std::get<model::Candle>(m);
     ++local_.candles[static_cast<size_t>(candle.interval)];
     if (candle.interval == model::Interval::k1m) rollup_.on_candle(candle, *rollup_out_);
+    if (deps_.cache) (void)deps_.cache->add_closed_candle(candle);
   });
   if (deps_.writer) {
     (void)bus.subscribe(bus::Topic::kMarketCandles, "store", [this](const bus::Message& m) {
@@ -113,6 +114,7 @@ void Pipeline::subscribe_stages() {
       if (auto signal = signal_rules_.on_scorecard(std::get<model::Scorecard>(m))) {
         ++local_.signals;
         if (deps_.signal_writer) deps_.signal_writer->write(*signal);
+        if (deps_.cache) (void)deps_.cache->add_signal(*signal);
         (void)deps_.bus.publish(bus::Topic::kSignals, *signal);
       }
     });
@@ -248,6 +250,7 @@ void Pipeline::publish_market_view() {
   if (!market_view_dirty_) return;
   market_view_dirty_ = false;
   ++local_.market_views;
+  if (deps_.cache) (void)deps_.cache->set_market_view(market_view_.view());
   (void)deps_.bus.publish(bus::Topic::kMarketView, market_view_.view());
 }
 

@@ -143,5 +143,93 @@ TEST(MemoryHotCache, ConcurrentReadersSeeWholeValuesThatOnlyMoveForward) {
   for (auto& t : threads) t.join();
 }
 
+
+TEST(MemoryHotCache, MovesTheGainersBoardWithTicksAgainstTheScorecardReference) {
+  MemoryHotCache cache;
+  // ltp 100.00 with change +2.00: reference 98.00, 2/98 = 2.0408163265306123 %.
+  model::Scorecard a = card("AAA", 1);
+  a.ltp = model::Price::from_paise(10000);
+  a.change = 2.0;
+  a.change_percent = 2.0 / 98.0 * 100.0;
+  ASSERT_TRUE(cache.set_scorecard(a).is_ok());
+  model::Scorecard b = card("BBB", 1);
+  b.ltp = model::Price::from_paise(20000);
+  b.change = -4.0;  // reference 204.00
+  b.change_percent = -4.0 / 204.0 * 100.0;
+  ASSERT_TRUE(cache.set_scorecard(b).is_ok());
+  auto top = cache.top_gainers(5);
+  ASSERT_TRUE(top.is_ok());
+  ASSERT_EQ(top->size(), 1u);  // BBB is down: not a gainer
+  EXPECT_NEAR((*top)[0].change_percent, 2.0408163265306123, 1e-12);
+  // BBB ticks to 210.12: (210.12 - 204) / 204 = 3 %; AAA to 99.00: 1/98 = 1.0204081632653061 %.
+  ASSERT_TRUE(cache.set_latest_tick(tick("BBB", 21012, 1)).is_ok());
+  ASSERT_TRUE(cache.set_latest_tick(tick("AAA", 9900, 1)).is_ok());
+  ASSERT_TRUE(cache.set_latest_tick(tick("CCC", 5000, 1)).is_ok());  // no scorecard: not on the board
+  top = cache.top_gainers(5);
+  ASSERT_TRUE(top.is_ok());
+  ASSERT_EQ(top->size(), 2u);
+  EXPECT_EQ((*top)[0].symbol, model::Symbol("BBB"));
+  EXPECT_NEAR((*top)[0].change_percent, 3.0, 1e-12);
+  EXPECT_NEAR((*top)[1].change_percent, 1.0204081632653061, 1e-12);
+  EXPECT_EQ(cache.top_gainers(1)->size(), 1u);
+}
+
+TEST(MemoryHotCache, KeepsTheNewestSignalsAndTheMarketView) {
+  MemoryHotCache cache;
+  for (size_t i = 0; i < kRecentSignalsCapacity + 5; ++i) {
+    model::Signal s;
+    s.id = "S" + std::to_string(i);
+    s.symbol = model::Symbol("TCS");
+    ASSERT_TRUE(cache.add_signal(s).is_ok());
+  }
+  auto all = cache.recent_signals(1000);
+  ASSERT_TRUE(all.is_ok());
+  ASSERT_EQ(all->size(), kRecentSignalsCapacity);
+  EXPECT_EQ(all->front().id, "S" + std::to_string(kRecentSignalsCapacity + 4));  // newest first
+  EXPECT_EQ(all->back().id, "S5");
+  EXPECT_FALSE(cache.market_view()->has_value());
+  model::MarketView v;
+  v.advances = 3;
+  ASSERT_TRUE(cache.set_market_view(v).is_ok());
+  ASSERT_TRUE(cache.market_view()->has_value());
+  EXPECT_EQ((*cache.market_view())->advances, 3);
+}
+
+model::Candle closed(int minute, int64_t close_paise) {
+  model::Candle c;
+  c.symbol = model::Symbol("INFY");
+  c.start = core::Timestamp::from_seconds(1706154300 + 60 * minute);
+  c.open = c.high = c.low = c.close = model::Price::from_paise(close_paise);
+  return c;
+}
+
+TEST(MemoryHotCache, KeepsACappedListOfClosedCandlesAndPrependsOnlyOlderOnes) {
+  MemoryHotCache cache(4);
+  ASSERT_TRUE(cache.add_closed_candle(closed(5, 100)).is_ok());
+  ASSERT_TRUE(cache.add_closed_candle(closed(6, 110)).is_ok());
+  ASSERT_TRUE(cache.add_closed_candle(closed(6, 120)).is_ok());  // same start: replaces
+  ASSERT_TRUE(cache.add_closed_candle(closed(2, 999)).is_ok());  // older than the last: ignored
+  auto got = cache.recent_candles(model::Symbol("INFY"), model::Interval::k1m, 10);
+  ASSERT_TRUE(got.is_ok());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[1].close.paise(), 120);
+  // History 3..6 from a store: only 3 and 4 are older than the head (5); the cap of 4 holds.
+  std::vector<model::Candle> older = {closed(2, 1), closed(3, 2), closed(4, 3), closed(5, 4), closed(6, 5)};
+  ASSERT_TRUE(cache.prepend_candles(older).is_ok());
+  got = cache.recent_candles(model::Symbol("INFY"), model::Interval::k1m, 10);
+  ASSERT_TRUE(got.is_ok());
+  ASSERT_EQ(got->size(), 4u);
+  EXPECT_EQ((*got)[0].start, closed(3, 0).start);
+  EXPECT_EQ((*got)[2].close.paise(), 100);  // the list's own 5, not the store's
+  EXPECT_EQ((*got)[3].close.paise(), 120);
+  auto last2 = cache.recent_candles(model::Symbol("INFY"), model::Interval::k1m, 2);
+  ASSERT_EQ(last2->size(), 2u);
+  EXPECT_EQ((*last2)[0].start, closed(5, 0).start);
+  // Mixed symbols are refused.
+  std::vector<model::Candle> mixed = {closed(0, 1), closed(1, 1)};
+  mixed[1].symbol = model::Symbol("TCS");
+  EXPECT_EQ(cache.prepend_candles(mixed).code(), core::ErrorCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace nifty::store
