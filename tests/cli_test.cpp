@@ -291,9 +291,24 @@ TEST(Cli, NoSubcommandIsAUsageError) {
   EXPECT_TRUE(exited_with(r, 2)) << describe(r);
 }
 
-TEST(Cli, ReplayWithoutDbIsAUsageError) {
-  CommandResult r = nifty({"replay", kInfy});
-  EXPECT_TRUE(exited_with(r, 2)) << describe(r);
+TEST(Cli, ReplayWithoutDbStoresIntoTheConfiguredStore) {
+  TempDir dir;
+  const std::string db = dir.file("configured.db");
+  const std::string config = dir.file("nifty.toml");
+  write_file(config, "[store]\nbackend = \"sqlite\"\n[store.sqlite]\npath = \"" + db + "\"\n");
+  CommandResult r = nifty({"replay", kInfy, "--config", config});
+  ASSERT_TRUE(exited_with(r, 0)) << describe(r);
+  EXPECT_EQ(count_candles(db, "1m"), static_cast<int64_t>(regular_rows(kInfy).size()));
+}
+
+TEST(Cli, ReplayIntoAnUnreachablePostgresFailsAtStartUpNamingIt) {
+  // A closed loopback port: refused at once, exit 1, and the message says where it tried.
+  TempDir dir;
+  const std::string config = dir.file("pg.toml");
+  write_file(config, "[store]\nbackend = \"postgres\"\n[store.postgres]\nport = 1\nconnect_timeout_seconds = 2\n");
+  CommandResult r = nifty({"replay", kInfy, "--config", config});
+  EXPECT_TRUE(exited_with(r, 1)) << describe(r);
+  EXPECT_NE(r.err.find("127.0.0.1:1"), std::string::npos) << r.err;
 }
 
 TEST(Cli, ReplayWithABadSpeedIsAUsageError) {

@@ -148,6 +148,49 @@ Field seconds_field(const std::string& key, std::chrono::seconds& target, int64_
   return f;
 }
 
+// A duration written as whole milliseconds.
+Field millis_field(const std::string& key, std::chrono::milliseconds& target, int64_t min, int64_t max) {
+  auto set = [key, &target, min, max](int64_t v) -> Status {
+    if (v < min || v > max) {
+      return core::error(ErrorCode::kConfigError, "config key '" + key + "' is " + std::to_string(v) + "; want " +
+                                                      std::to_string(min) + " to " + std::to_string(max));
+    }
+    target = std::chrono::milliseconds(v);
+    return Status::ok();
+  };
+  Field f;
+  f.from_toml = [key, set](const toml::node& n) -> Status {
+    if (!n.is_integer()) return type_error(key, "a whole number of milliseconds");
+    return set(*n.value<int64_t>());
+  };
+  f.from_env = [key, set](const std::string& s) -> Status {
+    char* end = nullptr;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0') return type_error(key, "a whole number of milliseconds");
+    return set(v);
+  };
+  f.show = [&target] { return std::to_string(target.count()); };
+  return f;
+}
+
+std::string env_name(const std::string& key);
+
+// A secret (password, API secret): only from the environment, never from the file, never shown.
+Field secret_field(const std::string& key, std::string& target) {
+  Field f;
+  f.secret = true;
+  f.from_toml = [key](const toml::node&) -> Status {
+    return core::error(ErrorCode::kConfigError, "config key '" + key + "' is a secret: set it in the environment (" +
+                                                    env_name(key) + "), not in a file");
+  };
+  f.from_env = [&target](const std::string& v) -> Status {
+    target = v;
+    return Status::ok();
+  };
+  f.show = [&target] { return std::string(target.empty() ? "unset" : "set"); };
+  return f;
+}
+
 Field bool_field(const std::string& key, bool& target) {
   Field f;
   f.from_toml = [key, &target](const toml::node& n) -> Status {
@@ -266,11 +309,42 @@ std::vector<std::pair<std::string, Field>> fields(NiftyConfig& c) {
   add("log.file", string_field("log.file", c.log_file));
   add("universe.file", string_field("universe.file", c.universe_file));
   add("calendar.file", string_field("calendar.file", c.calendar_file));
-  add("feed.kind", string_field("feed.kind", c.feed_kind, {"replay", "sim"}));
+  add("feed.kind", string_field("feed.kind", c.feed_kind, {"replay", "sim", "live"}));
   add("feed.replay.inputs", string_list_field("feed.replay.inputs", c.replay.inputs));
   add("feed.replay.speed", speed_field("feed.replay.speed", c.replay.speed));
   add("feed.sim.seed", int_field("feed.sim.seed", c.sim.seed, 0, INT64_MAX));
   add("feed.sim.speed", speed_field("feed.sim.speed", c.sim.speed));
+  add("feed.live.brokers", string_list_field("feed.live.brokers", c.live_brokers));
+  add("feed.live.token_file", string_field("feed.live.token_file", c.token_file));
+  add("feed.live.connect_timeout_ms", millis_field("feed.live.connect_timeout_ms", c.live.link.connect_timeout, 1, 600'000));
+  add("feed.live.login_timeout_ms", millis_field("feed.live.login_timeout_ms", c.live.link.login_timeout, 1, 600'000));
+  add("feed.live.backoff_initial_ms", millis_field("feed.live.backoff_initial_ms", c.live.link.backoff_initial, 1, 600'000));
+  add("feed.live.backoff_max_ms", millis_field("feed.live.backoff_max_ms", c.live.link.backoff_max, 1, 3'600'000));
+  add("feed.live.max_attempts", int_field("feed.live.max_attempts", c.live.link.max_attempts, 0, 1'000'000));
+  add("feed.live.stale_after_ms", millis_field("feed.live.stale_after_ms", c.live.link.stale_after, 100, 3'600'000));
+  add("feed.live.stale_only_in_session", bool_field("feed.live.stale_only_in_session", c.live.link.stale_only_in_session));
+  add("feed.live.failover_after_ms", millis_field("feed.live.failover_after_ms", c.live.failover_after, 0, 3'600'000));
+  add("feed.live.failback_after_ms", millis_field("feed.live.failback_after_ms", c.live.failback_after, 0, 3'600'000));
+  add("feed.live.idle_timeout_ms", millis_field("feed.live.idle_timeout_ms", c.connector.idle_timeout, 0, 3'600'000));
+  add("feed.live.ping_interval_ms", millis_field("feed.live.ping_interval_ms", c.connector.ping_interval, 0, 3'600'000));
+  add("feed.kite.url", string_field("feed.kite.url", c.kite.url));
+  add("feed.kite.api_url", string_field("feed.kite.api_url", c.kite_api_url));
+  add("feed.kite.api_key", string_field("feed.kite.api_key", c.kite.api_key));
+  add("feed.kite.api_secret", secret_field("feed.kite.api_secret", c.kite_api_secret));
+  add("feed.flattrade.url", string_field("feed.flattrade.url", c.flattrade.url));
+  add("feed.flattrade.connect_form", string_field("feed.flattrade.connect_form", c.flattrade_connect_form, {"current", "older"}));
+  add("feed.flattrade.user_id", string_field("feed.flattrade.user_id", c.flattrade.user_id));
+  add("feed.flattrade.account_id", string_field("feed.flattrade.account_id", c.flattrade.account_id));
+  add("feed.flattrade.heartbeat_ms", millis_field("feed.flattrade.heartbeat_ms", c.flattrade.heartbeat_interval, 1000, 600'000));
+  add("feed.flattrade.auth_url", string_field("feed.flattrade.auth_url", c.flattrade_auth_url));
+  add("feed.flattrade.api_key", string_field("feed.flattrade.api_key", c.flattrade_api_key));
+  add("feed.flattrade.api_secret", secret_field("feed.flattrade.api_secret", c.flattrade_api_secret));
+  add("feed.mstock.url", string_field("feed.mstock.url", c.mstock.url));
+  add("feed.mstock.api_url", string_field("feed.mstock.api_url", c.mstock_api_url));
+  add("feed.mstock.api_key", string_field("feed.mstock.api_key", c.mstock.api_key));
+  add("feed.mstock.client_code", string_field("feed.mstock.client_code", c.mstock_client_code));
+  add("feed.mstock.password", secret_field("feed.mstock.password", c.mstock_password));
+  add("feed.mstock.totp_secret", secret_field("feed.mstock.totp_secret", c.mstock_totp_secret));
   add("candles.grace_ms", int_field("candles.grace_ms", c.pipeline.candles.grace_nanos, 0, 60'000));
   add("candles.rollups", intervals_field("candles.rollups", c.pipeline.rollups));
   add("analysis.enabled", bool_field("analysis.enabled", c.pipeline.analysis));
@@ -282,10 +356,33 @@ std::vector<std::pair<std::string, Field>> fields(NiftyConfig& c) {
   add("market_view.sentiment_change_percent",
       double_field("market_view.sentiment_change_percent", c.pipeline.market_view.sentiment_change_percent, 0.0, 100.0));
   add("engine.feed_queue_capacity", int_field("engine.feed_queue_capacity", c.pipeline.feed_queue_capacity, 1, 1 << 26));
-  add("store.backend", string_field("store.backend", c.store_backend, {"sqlite", "memory"}));
+  add("store.backend", string_field("store.backend", c.store_backend, {"sqlite", "memory", "postgres"}));
   add("store.sqlite.path", string_field("store.sqlite.path", c.sqlite.path));
+  add("store.postgres.host", string_field("store.postgres.host", c.postgres.host));
+  add("store.postgres.port", int_field("store.postgres.port", c.postgres.port, 1, 65535));
+  add("store.postgres.dbname", string_field("store.postgres.dbname", c.postgres.dbname));
+  add("store.postgres.user", string_field("store.postgres.user", c.postgres.user));
+  add("store.postgres.password", secret_field("store.postgres.password", c.postgres.password));
+  add("store.postgres.sslmode", string_field("store.postgres.sslmode", c.postgres.sslmode,
+                                             {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}));
+  add("store.postgres.pool_size", int_field("store.postgres.pool_size", c.postgres.pool_size, 1, 256));
+  add("store.postgres.connect_timeout_seconds",
+      seconds_field("store.postgres.connect_timeout_seconds", c.postgres.connect_timeout, 1, 600));
+  add("store.postgres.retention_days", int_field("store.postgres.retention_days", c.postgres.retention_days, 0, 100'000));
+  add("store.spool.dir", string_field("store.spool.dir", c.spool.dir));
+  add("store.spool.max_bytes", int_field("store.spool.max_bytes", c.spool.max_bytes, 1 << 20, INT64_MAX));
+  add("store.spool.fsync", bool_field("store.spool.fsync", c.spool.fsync));
   add("store.writer.batch_size", int_field("store.writer.batch_size", c.writer.batch_size, 1, 1 << 20));
   add("store.writer.queue_capacity", int_field("store.writer.queue_capacity", c.writer.queue_capacity, 1, 1 << 26));
+  add("cache.backend", string_field("cache.backend", c.cache_backend, {"memory", "redis"}));
+  add("cache.redis.host", string_field("cache.redis.host", c.redis.host));
+  add("cache.redis.port", int_field("cache.redis.port", c.redis.port, 1, 65535));
+  add("cache.redis.db", int_field("cache.redis.db", c.redis.db, 0, 1000));
+  add("cache.redis.connect_timeout_ms", millis_field("cache.redis.connect_timeout_ms", c.redis.connect_timeout, 1, 600'000));
+  add("cache.redis.command_timeout_ms", millis_field("cache.redis.command_timeout_ms", c.redis.command_timeout, 1, 600'000));
+  add("cache.redis.queue_capacity", int_field("cache.redis.queue_capacity", c.redis.queue_capacity, 1, 1 << 26));
+  add("cache.redis.max_pipeline", int_field("cache.redis.max_pipeline", c.redis.max_pipeline, 1, 1 << 20));
+  add("cache.redis.require_at_start", bool_field("cache.redis.require_at_start", c.redis.require_at_open));
   return f;
 }
 
@@ -386,7 +483,11 @@ std::string show_config(const NiftyConfig& config) {
       out += (out.empty() ? "[" : "\n[") + sec + "]\n";
       section = sec;
     }
-    out += key.substr(dot + 1) + " = " + (field.secret ? std::string("\"<redacted>\"") : field.show()) + "\n";
+    if (field.secret) {  // never in a file: say where it comes from and whether it is set
+      out += "# " + key.substr(dot + 1) + ": from " + env_name(key) + " (" + field.show() + ")\n";
+    } else {
+      out += key.substr(dot + 1) + " = " + field.show() + "\n";
+    }
   }
   return out;
 }

@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   nifty::app::add_indicators_command(app, action);
   nifty::app::add_backtest_command(app, action);
   nifty::app::add_config_command(app, action);
+  nifty::app::add_migrate_command(app, action);
+  nifty::app::add_login_command(app, action);
+  nifty::app::add_record_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/commands/backends.h"
 #include "app/config.h"
 #include "store/candle_store.h"
 #include "store/signal_store.h"
@@ -29,6 +30,9 @@ void add_config_command(CLI::App& app, CommandAction& action);
 void add_backtest_command(CLI::App& app, CommandAction& action);
 void add_indicators_command(CLI::App& app, CommandAction& action);
 void add_analyze_command(CLI::App& app, CommandAction& action);
+void add_migrate_command(CLI::App& app, CommandAction& action);
+void add_login_command(CLI::App& app, CommandAction& action);
+void add_record_command(CLI::App& app, CommandAction& action);
 
 // Shared by the commands.
 // Loads the config file (or defaults), applies logging settings; prints the error and sets
@@ -45,10 +49,6 @@ std::optional<std::vector<model::Symbol>> parse_symbols_or_report(const std::str
 // the beginning of time and an empty --to the year 2100. Prints the error and returns false.
 bool parse_days_or_report(const std::string& from, const std::string& to, core::Timestamp& begin,
                           core::Timestamp& end);
-// Opens the configured store backend.
-core::Result<std::unique_ptr<store::CandleStore>> open_store(const NiftyConfig& config);
-// Opens the signal store of the configured backend (the same SQLite file as the candles).
-core::Result<std::unique_ptr<store::SignalStore>> open_signal_store(const NiftyConfig& config);
 // Prints "nifty: <message>" on stderr.
 void report_error(const std::string& message);
 

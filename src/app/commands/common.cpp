@@ -93,22 +93,4 @@ bool parse_days_or_report(const std::string& from, const std::string& to, core::
   return true;
 }
 
-core::Result<std::unique_ptr<store::CandleStore>> open_store(const NiftyConfig& config) {
-  if (config.store_backend == "memory") {
-    return std::unique_ptr<store::CandleStore>(std::make_unique<store::MemoryCandleStore>());
-  }
-  auto sqlite = store::SqliteCandleStore::open(config.sqlite);
-  if (!sqlite) return sqlite.status();
-  return std::unique_ptr<store::CandleStore>(std::move(sqlite).value());
-}
-
-core::Result<std::unique_ptr<store::SignalStore>> open_signal_store(const NiftyConfig& config) {
-  if (config.store_backend == "memory") {
-    return std::unique_ptr<store::SignalStore>(std::make_unique<store::MemorySignalStore>());
-  }
-  auto sqlite = store::SqliteSignalStore::open(config.sqlite);
-  if (!sqlite) return sqlite.status();
-  return std::unique_ptr<store::SignalStore>(std::move(sqlite).value());
-}
-
 }  // namespace nifty::app

@@ -1,12 +1,9 @@
 #include "app/commands/engine_host.h"
 
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <pthread.h>
-#include <thread>
-
 #include "app/commands/commands.h"
+#include "app/commands/signal_watch.h"
+#include "feed/recording/recording_feed.h"
+#include "feed/recording/recording_reader.h"
 #include "feed/replay/replay_feed.h"
 #include "feed/sim/sim_feed.h"
 
@@ -23,29 +20,48 @@ core::Result<std::unique_ptr<EngineHost>> EngineHost::create(const NiftyConfig& 
     host->own_calendar_ = std::move(cal).value();
     host->calendar_ = &*host->own_calendar_;
   }
-  if (config.feed_kind == "sim") {
+  if (config.feed_kind == "sim" || config.feed_kind == "live") {
     auto universe = model::Universe::load_csv(config.universe_file);
     if (!universe) return core::error(core::ErrorCode::kConfigError, universe.status().message());
     host->universe_ = std::move(universe).value();
-    auto sim = std::make_unique<feed::SimFeed>(*host->universe_, config.sim);
-    host->warm_up_before_ = sim->session_start();
-    host->feed_ = std::move(sim);
+    if (config.feed_kind == "sim") {
+      auto sim = std::make_unique<feed::SimFeed>(*host->universe_, config.sim);
+      host->warm_up_before_ = sim->session_start();
+      host->feed_ = std::move(sim);
+    } else {
+      auto live = open_live_feed(config, *host->calendar_, *host->universe_);
+      if (!live) return live.status();
+      host->feed_ = std::move(live).value();
+    }
+  } else if (config.replay.inputs.size() == 1 && feed::recording::is_recording_file(config.replay.inputs[0])) {
+    // A recording of a live session: the same frames through the same decoder.
+    auto universe = model::Universe::load_csv(config.universe_file);
+    if (!universe) return core::error(core::ErrorCode::kConfigError, universe.status().message());
+    feed::recording::RecordingFeedConfig rc;
+    rc.universe = std::move(universe).value();
+    rc.speed = config.replay.speed;
+    auto recording = feed::recording::open_recording_feed(config.replay.inputs[0], std::move(rc));
+    if (!recording) return recording.status();
+    host->feed_ = std::move(recording).value();
   } else {
     auto intervals = feed::source_intervals(config.replay.inputs, config.replay.format);
     if (!intervals) return intervals.status();
     host->config_.pipeline.store_from_symbol = std::move(intervals).value();
     host->feed_ = std::make_unique<feed::ReplayFeed>(config.replay, *host->calendar_);
   }
-  auto store = open_store(config);
+  auto cache = open_hot_cache(config);
+  if (!cache) return cache.status();
+  host->cache_ = std::move(cache).value();
+  auto store = open_store(config, StoreUse::kWrite);
   if (!store) return store.status();
   host->store_ = std::move(store).value();
   host->writer_ = std::make_unique<store::CandleWriter>(*host->store_, config.writer);
-  auto signal_store = open_signal_store(config);
+  auto signal_store = open_signal_store(config, StoreUse::kWrite);
   if (!signal_store) return signal_store.status();
   host->signal_store_ = std::move(signal_store).value();
   host->signal_writer_ = std::make_unique<store::SignalWriter>(*host->signal_store_);
   engine::PipelineDeps deps{*host->calendar_, host->bus_,           host->engine_, host->writer_.get(),
-                            &host->cache_,    host->signal_writer_.get()};
+                            host->cache_.get(), host->signal_writer_.get()};
   host->pipeline_ = std::make_unique<engine::Pipeline>(host->config_.pipeline, deps, std::string(host->feed_->name()));
   return host;
 }
@@ -73,29 +89,11 @@ void EngineHost::warm_up(int n) {
 }
 
 core::Status EngineHost::run() {
-  // SIGINT/SIGTERM are taken by a watcher thread with sigwait, so no handler runs in a random
-  // thread. main() blocked them (and SIGUSR1, our own wake-up at the end) before any thread
-  // started; blocking again here keeps the host correct when used without main().
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGUSR1);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::stop_source stop;
-  std::thread watcher([&] {
-    int sig = 0;
-    if (sigwait(&signals, &sig) != 0 || sig == SIGUSR1) return;
-    core::Logger::get("app").info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
-    stop.request_stop();
-    // A second signal while the clean stop is still flushing (a locked database, say) quits at once.
-    if (sigwait(&signals, &sig) != 0 || sig == SIGUSR1) return;
-    std::fprintf(stderr, "nifty: second signal, quitting without flushing\n");
-    std::_Exit(130);
-  });
-  core::Status status = pipeline_->run(*feed_, stop.get_token());
-  pthread_kill(watcher.native_handle(), SIGUSR1);
-  watcher.join();
+  core::Status status;
+  {
+    SignalWatch signals;
+    status = pipeline_->run(*feed_, signals.token());
+  }
   bus_.close();
   core::Status writer_status = writer_->close();
   core::Status signal_status = signal_writer_->close();

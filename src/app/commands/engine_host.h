@@ -14,7 +14,7 @@
 #include "feed/feed.h"
 #include "predict/heuristic_engine.h"
 #include "store/candle_writer.h"
-#include "store/memory/memory_hot_cache.h"
+#include "store/hot_cache.h"
 
 namespace nifty::app {
 
@@ -26,7 +26,7 @@ class EngineHost {
   ~EngineHost();
 
   bus::Bus& bus() { return bus_; }
-  store::HotCache& cache() { return cache_; }
+  store::HotCache& cache() { return *cache_; }
   engine::Pipeline& pipeline() { return *pipeline_; }
   feed::Feed& feed() { return *feed_; }
   store::CandleWriter& writer() { return *writer_; }
@@ -41,7 +41,7 @@ class EngineHost {
   EngineHost() = default;
   NiftyConfig config_;
   bus::InprocBus bus_;
-  store::MemoryHotCache cache_;
+  std::unique_ptr<store::HotCache> cache_;
   predict::HeuristicEngine engine_;
   std::optional<core::NseCalendar> own_calendar_;
   const core::NseCalendar* calendar_ = nullptr;

@@ -63,7 +63,7 @@ void add_import_command(CLI::App& app, CommandAction& action) {
         report_error(files.status().message());
         return kExitFailure;
       }
-      auto store = open_store(config);
+      auto store = open_store(config, StoreUse::kWrite);
       if (!store) {
         report_error(store.status().message());
         return kExitFailure;

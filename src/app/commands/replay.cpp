@@ -1,11 +1,14 @@
-// nifty replay INPUT... --db PATH: runs the engine over recorded data as fast as asked and ends
-// with one JSON summary line on stdout.
+// nifty replay INPUT... [--db PATH]: runs the engine over recorded data as fast as asked and ends
+// with one JSON summary line on stdout. INPUT is candle or tick files, or one recording of a live
+// session (`nifty record`), played through the same frame decoder the live feed used. Without
+// --db the configured store (and cache) are used, e.g. PostgreSQL and Redis.
 #include <chrono>
 #include <cstdio>
 #include <mutex>
 
 #include "app/commands/commands.h"
 #include "app/commands/engine_host.h"
+#include "feed/recording/recording_feed.h"
 #include "feed/replay/replay_feed.h"
 #include "model/json_codec.h"
 
@@ -22,8 +25,10 @@ void add_replay_command(CLI::App& app, CommandAction& action) {
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("replay", "Replay recorded candles or ticks through the engine");
-  cmd->add_option("inputs", opts->inputs, "files or folders (1-minute NSE txt, 5-minute/daily CSV, tick CSV)")->required();
-  cmd->add_option("--db", opts->db, "SQLite file to store candles in")->required();
+  cmd->add_option("inputs", opts->inputs,
+                  "files or folders (1-minute NSE txt, 5-minute/daily CSV, tick CSV), or one recording")
+      ->required();
+  cmd->add_option("--db", opts->db, "SQLite file to store candles in (default: the configured store)");
   cmd->add_option("--speed", opts->speed, "max | 1x | Nx (default max)");
   cmd->add_option("--format", opts->format, "nse1min | csv | ticks (default: detected per file)");
   cmd->add_option("--print", opts->print, "also write ticks or candles as JSON lines on stdout")
@@ -36,8 +41,10 @@ void add_replay_command(CLI::App& app, CommandAction& action) {
       if (!load_config_or_report(opts->config, config, code)) return code;
       config.feed_kind = "replay";
       config.replay.inputs = opts->inputs;
-      config.store_backend = "sqlite";
-      config.sqlite.path = opts->db;
+      if (!opts->db.empty()) {
+        config.store_backend = "sqlite";
+        config.sqlite.path = opts->db;
+      }
       auto speed = parse_speed(opts->speed);
       if (!speed) {
         report_error(speed.status().message());
@@ -55,7 +62,7 @@ void add_replay_command(CLI::App& app, CommandAction& action) {
       auto host = EngineHost::create(config);
       if (!host) {
         report_error(host.status().message());
-        return host.status().code() == core::ErrorCode::kConfigError ? kExitUsage : kExitFailure;
+        return exit_code_for(host.status());
       }
       // --print: JSON lines written by a queued subscriber, so stdout never slows the engine thread.
       if (!opts->print.empty()) {
@@ -71,7 +78,9 @@ void add_replay_command(CLI::App& app, CommandAction& action) {
       core::Status status = (*host)->run();
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       auto stats = (*host)->pipeline().stats();
-      const auto& report = static_cast<feed::ReplayFeed&>((*host)->feed()).report();
+      static const feed::ReplayReport kNoReplay;
+      auto* replay = dynamic_cast<feed::ReplayFeed*>(&(*host)->feed());
+      const feed::ReplayReport& report = replay != nullptr ? replay->report() : kNoReplay;
       for (const auto& e : report.line_errors.errors()) {
         core::Logger::get("replay").warn("skipped a bad line", {{"error", e.to_string()}});
       }
@@ -97,7 +106,16 @@ void add_replay_command(CLI::App& app, CommandAction& action) {
                    "\":" + std::to_string(report.line_errors.count(static_cast<feed::LineErrorKind>(i)));
       }
       summary += "},\"scorecards\":" + std::to_string(stats.scorecards) + ",\"signals\":" +
-                 std::to_string(stats.signals) + "}\n";
+                 std::to_string(stats.signals);
+      if (auto* rec = dynamic_cast<feed::recording::RecordingFeed*>(&(*host)->feed())) {
+        const auto& r = rec->report();
+        summary += ",\"recording\":{\"vendor\":\"" + r.vendor + "\",\"frames\":" + std::to_string(r.frames) +
+                   ",\"frames_rejected\":" + std::to_string(r.frames_rejected) +
+                   ",\"packets_rejected\":" + std::to_string(r.packets_rejected) +
+                   ",\"connections\":" + std::to_string(r.connections) +
+                   ",\"torn_tail\":" + (r.torn_tail ? "true" : "false") + "}";
+      }
+      summary += "}\n";
       std::fflush(stdout);
       std::fwrite(summary.data(), 1, summary.size(), stdout);
       if (!status.is_ok()) {

@@ -97,6 +97,49 @@ TEST(Config, EnvironmentOverridesTheFile) {
   EXPECT_EQ(c->replay.inputs, (std::vector<std::string>{"a.csv", "b.csv"}));
 }
 
+TEST(Config, SecretsComeOnlyFromTheEnvironmentAndAreNeverShown) {
+  // In a file: refused, naming the variable to use instead.
+  auto in_file = load_config(write_temp("secret", "[store.postgres]\npassword = \"hunter2\"\n"));
+  ASSERT_FALSE(in_file.is_ok());
+  EXPECT_NE(in_file.status().message().find("NIFTY_STORE_POSTGRES_PASSWORD"), std::string::npos)
+      << in_file.status().message();
+  EXPECT_EQ(in_file.status().message().find("hunter2"), std::string::npos);
+  // From the environment: used, and `config show` says only that it is set.
+  setenv("NIFTY_STORE_POSTGRES_PASSWORD", "hunter2", 1);
+  setenv("NIFTY_FEED_KITE_API_SECRET", "kite-secret", 1);
+  auto c = load_config("");
+  unsetenv("NIFTY_STORE_POSTGRES_PASSWORD");
+  unsetenv("NIFTY_FEED_KITE_API_SECRET");
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_EQ(c->postgres.password, "hunter2");
+  EXPECT_EQ(c->kite_api_secret, "kite-secret");
+  std::string shown = show_config(*c);
+  EXPECT_EQ(shown.find("hunter2"), std::string::npos);
+  EXPECT_EQ(shown.find("kite-secret"), std::string::npos);
+  EXPECT_NE(shown.find("# password: from NIFTY_STORE_POSTGRES_PASSWORD (set)"), std::string::npos);
+  // What `config show` prints is itself a valid config file.
+  auto again = load_config(write_temp("shown", shown));
+  ASSERT_TRUE(again.is_ok()) << again.status().to_string();
+}
+
+TEST(Config, LiveFeedAndServerBackendKeys) {
+  auto c = load_config(write_temp("live",
+                                  "[feed]\nkind = \"live\"\n[feed.live]\nbrokers = [\"kite\", \"flattrade\"]\n"
+                                  "stale_after_ms = 7000\nfailover_after_ms = 250\n[store]\nbackend = \"postgres\"\n"
+                                  "[store.postgres]\nport = 55432\n[cache]\nbackend = \"redis\"\n"
+                                  "[cache.redis]\nport = 56379\n"));
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_EQ(c->live_brokers, (std::vector<std::string>{"kite", "flattrade"}));
+  EXPECT_EQ(c->live.link.stale_after, std::chrono::milliseconds(7000));
+  EXPECT_EQ(c->live.failover_after, std::chrono::milliseconds(250));
+  EXPECT_EQ(c->postgres.port, 55432);
+  EXPECT_EQ(c->redis.port, 56379);
+  EXPECT_EQ(c->redis.password_env, "NIFTY_CACHE_REDIS_PASSWORD");
+  auto bad = load_config(write_temp("badform", "[feed.flattrade]\nconnect_form = \"v3\"\n"));
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("feed.flattrade.connect_form"), std::string::npos);
+}
+
 TEST(Config, BadEnvironmentValueNamesTheVariable) {
   setenv("NIFTY_CANDLES_GRACE_MS", "soon", 1);
   auto c = load_config("");
