@@ -4,11 +4,15 @@
 // 1. reads ROWS real candles from the shared 5-minute data (nse-5min-2023-24, real NSE prices),
 //    stored as 1-minute candles (same starts), and writes them as CSV for psql \copy;
 // 2. TRUNCATE candles_1m, loads them through PostgresCandleStore::upsert in batches of BATCH;
-// 3. TRUNCATE again, prints the rows and seconds line that run.sh completes with the \copy timing;
+//    then loads them twice more, unchanged (every key stored: the merge path, nothing rewritten) and
+//    with every close changed (the merge path updating every row);
+// 3. TRUNCATE again, prints the rows and seconds lines that run.sh completes with the \copy timing;
 // 4. after run.sh's \copy, it is called again with ROWS = 0 to time last_n(symbol, 1m, 300).
-// Output lines: "ours_load rows=N seconds=S rows_per_s=R" and "ours_last300 p50_ms=.. p99_ms=..".
+// Output lines: "ours_load rows=N seconds=S rows_per_s=R", "ours_reload_equal ...",
+// "ours_reload_changed ..." and "ours_last300 p50_ms=.. p99_ms=..".
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -111,19 +115,31 @@ int main(int argc, char** argv) {
       auto candles = load_real(rows);
       write_csv(candles, argv[4]);
       truncate(config);
-      auto t0 = std::chrono::steady_clock::now();
-      for (size_t i = 0; i < candles.size(); i += batch) {
-        size_t n = std::min(batch, candles.size() - i);
-        core::Status s = st.upsert(std::span(candles).subspan(i, n));
-        if (!s.is_ok()) {
-          std::cerr << s.to_string() << "\n";
-          return 1;
+      auto load = [&](const std::vector<model::Candle>& rows_in) -> double {
+        auto t0 = std::chrono::steady_clock::now();
+        for (size_t i = 0; i < rows_in.size(); i += batch) {
+          size_t n = std::min(batch, rows_in.size() - i);
+          core::Status s = st.upsert(std::span(rows_in).subspan(i, n));
+          if (!s.is_ok()) {
+            std::cerr << s.to_string() << "\n";
+            std::exit(1);
+          }
         }
-      }
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      };
+      double secs = load(candles);
       auto count = st.count(model::Interval::k1m);
       std::printf("ours_load rows=%zu stored=%lld seconds=%.3f rows_per_s=%.0f\n", candles.size(),
                   static_cast<long long>(count.is_ok() ? count.value() : -1), secs,
+                  static_cast<double>(candles.size()) / secs);
+      // The same rows again: every key stored, so the merge path; equal rows are not rewritten.
+      secs = load(candles);
+      std::printf("ours_reload_equal rows=%zu seconds=%.3f rows_per_s=%.0f\n", candles.size(), secs,
+                  static_cast<double>(candles.size()) / secs);
+      // Every row changed (close + 5 paise): the merge path updating every row.
+      for (auto& c : candles) c.close = c.close + model::Price::from_paise(5);
+      secs = load(candles);
+      std::printf("ours_reload_changed rows=%zu seconds=%.3f rows_per_s=%.0f\n", candles.size(), secs,
                   static_cast<double>(candles.size()) / secs);
       truncate(config);
       return 0;

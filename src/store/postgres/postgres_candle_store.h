@@ -4,14 +4,18 @@
 //
 // Tables candles_1m, _5m, _15m, _1h, _1d with the spec's columns: time TIMESTAMPTZ, prices
 // NUMERIC(10, 2) rupees (exact to and from paise), volume BIGINT, trades INTEGER, vwap.
-// upsert() COPYs the batch into a per-connection temporary staging table and merges it into each
-// interval's table with INSERT ... SELECT ... ON CONFLICT (symbol, time) DO UPDATE of every column,
-// all in one transaction. Without TimescaleDB, the partitions a batch needs are created first.
+// upsert() formats the batch once as COPY text and, in one transaction, COPYs it straight into the
+// candle tables, which is as fast as COPY gets; when a row's key is already stored that fails and
+// the batch is COPYed into per-connection temporary staging tables and merged into each
+// interval's table with INSERT ... SELECT ... ON CONFLICT (symbol, time) DO UPDATE of every column
+// (rows equal to the stored ones are not rewritten). After such a conflict the next few batches
+// go straight to the merge. Without TimescaleDB, the partitions a batch needs are created first.
 //
 // Threading: thread-safe; up to PostgresConfig::pool_size calls run at once, each on its own
 // connection.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -54,11 +58,17 @@ class PostgresCandleStore final : public CandleStore {
  private:
   PostgresCandleStore();
   core::Status upsert_once(std::span<const model::Candle> candles, bool& partition_missing);
+  // False while batches are still to go straight to the merge after a conflict (counts one down).
+  bool take_direct_turn();
+
+  // Batches merged without trying the direct COPY after one found a stored key.
+  static constexpr int kMergeBatchesAfterConflict = 16;
 
   std::unique_ptr<PostgresPool> pool_;
   bool partitioned_ = false;
   std::mutex partitions_mu_;
   std::set<std::pair<int, int64_t>> partitions_;  // (interval, month) known to exist, guarded
+  std::atomic<int> merge_batches_left_{0};
 };
 
 }  // namespace nifty::store

@@ -1,11 +1,13 @@
 #include "store/postgres/postgres_signal_store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "core/log.h"
 #include "model/json_codec.h"
+#include "store/postgres/copy_format.h"
 #include "store/postgres/postgres_pool.h"
 #include "store/postgres/postgres_schema.h"
 
@@ -17,10 +19,23 @@ constexpr const char* kColumns =
     "id, extract(epoch FROM time)::bigint, symbol, action, previous, (price * 100)::bigint, confidence::text,"
     " reason, provenance::text";
 
+const std::vector<std::string> kStageColumns = {"id",    "time",       "symbol", "action",    "previous",
+                                                "price", "confidence", "reason", "provenance"};
+
 void setup_connection(pqxx::connection& conn) {
-  conn.prepare("signal_insert",
+  {
+    pqxx::nontransaction tx(conn);
+    // Generic plans: the range statements are plain index scans whatever their parameters.
+    tx.exec("SET plan_cache_mode = force_generic_plan");
+    tx.exec("CREATE TEMP TABLE IF NOT EXISTS nifty_signal_stage (id TEXT NOT NULL, time TIMESTAMPTZ NOT NULL,"
+            " symbol TEXT NOT NULL, action TEXT NOT NULL, previous TEXT NOT NULL, price NUMERIC(10, 2) NOT NULL,"
+            " confidence DOUBLE PRECISION NOT NULL, reason TEXT NOT NULL, provenance JSONB NOT NULL)"
+            " ON COMMIT DELETE ROWS");
+  }
+  conn.prepare("signal_merge",
                "INSERT INTO signals (id, time, symbol, action, previous, price, confidence, reason, provenance)"
-               " VALUES ($1, to_timestamp($2), $3, $4, $5, $6::bigint / 100.0, $7::double precision, $8, $9::jsonb)"
+               " SELECT id, time, symbol, action, previous, price, confidence, reason, provenance"
+               " FROM nifty_signal_stage"
                " ON CONFLICT (id) DO UPDATE SET time = EXCLUDED.time, symbol = EXCLUDED.symbol,"
                " action = EXCLUDED.action, previous = EXCLUDED.previous, price = EXCLUDED.price,"
                " confidence = EXCLUDED.confidence, reason = EXCLUDED.reason, provenance = EXCLUDED.provenance");
@@ -67,14 +82,39 @@ core::Status PostgresSignalStore::append(const model::Signal& s) { return append
 core::Status PostgresSignalStore::append_all(std::span<const model::Signal> signals) {
   for (const auto& s : signals) NIFTY_RETURN_IF_ERROR(validate_signal(s));
   if (signals.empty()) return core::Status::ok();
+  // The last of equal ids wins (ON CONFLICT cannot update one row twice in a statement).
+  std::vector<const model::Signal*> order;
+  order.reserve(signals.size());
+  for (const auto& s : signals) order.push_back(&s);
+  std::stable_sort(order.begin(), order.end(), [](const model::Signal* a, const model::Signal* b) { return a->id < b->id; });
+  copy_format::ChunkedLines lines;
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i + 1 < order.size() && order[i]->id == order[i + 1]->id) continue;  // a later one follows
+    const model::Signal& s = *order[i];
+    std::string& line = lines.next_line();
+    copy_format::append_copy_text(line, s.id);
+    line.push_back('\t');
+    copy_format::append_utc_time(line, s.timestamp.seconds());
+    line.push_back('\t');
+    copy_format::append_copy_text(line, s.symbol.view());
+    line.push_back('\t');
+    copy_format::append_copy_text(line, model::recommendation_name(s.action));
+    line.push_back('\t');
+    copy_format::append_copy_text(line, model::recommendation_name(s.previous));
+    line.push_back('\t');
+    copy_format::append_price(line, s.price);
+    line.push_back('\t');
+    line += exact_double(s.confidence);
+    line.push_back('\t');
+    copy_format::append_copy_text(line, s.reason);
+    line.push_back('\t');
+    copy_format::append_copy_text(line, model::encode_signal_provenance(s.provenance));
+  }
   return pool_->run("append " + std::to_string(signals.size()) + " signals", [&](pqxx::connection& conn) {
+    // COPY into the staging table and one merge: two round trips per batch, not one per signal.
     pqxx::work tx(conn);
-    for (const auto& s : signals) {
-      tx.exec_prepared("signal_insert", s.id, s.timestamp.seconds(), s.symbol.str(),
-                       std::string(model::recommendation_name(s.action)),
-                       std::string(model::recommendation_name(s.previous)), s.price.paise(),
-                       exact_double(s.confidence), s.reason, model::encode_signal_provenance(s.provenance));
-    }
+    copy_format::copy_lines(tx, "nifty_signal_stage", kStageColumns, lines.chunks());
+    tx.exec_prepared("signal_merge");
     tx.commit();
     return core::Status::ok();
   });
@@ -86,7 +126,7 @@ core::Result<std::vector<model::Signal>> PostgresSignalStore::range(core::Timest
   if (from >= to) return out;
   core::Status status = pool_->run("read a range of signals", [&](pqxx::connection& conn) -> core::Status {
     out.clear();
-    pqxx::read_transaction tx(conn);
+    pqxx::nontransaction tx(conn);  // one statement, one round trip: no BEGIN/COMMIT
     pqxx::result rows =
         symbol ? tx.exec_prepared("signal_range_symbol", ceil_seconds(from.nanos()), ceil_seconds(to.nanos()),
                                   symbol->str())

@@ -123,6 +123,108 @@ TEST_F(PostgresCandleStoreTest, TheLastOfEqualKeysInOneBatchWins) {
   testing::expect_same_candle((*back)[0], in[1]);
 }
 
+TEST_F(PostgresCandleStoreTest, ABatchOverlappingStoredRowsUpdatesThemAndAddsTheRest) {
+  // 10 minutes stored; then 20 minutes of which the first 10 carry new prices: the first batch goes
+  // straight in, the second conflicts and is merged. Every later batch must still land whole.
+  std::vector<model::Candle> first, second;
+  for (int m = 0; m < 10; ++m) {
+    first.push_back(testing::make_candle("INFY", Interval::k5m, testing::kMarketOpenSeconds + 300 * m, 150000 + m));
+  }
+  for (int m = 0; m < 20; ++m) {
+    second.push_back(testing::make_candle("INFY", Interval::k5m, testing::kMarketOpenSeconds + 300 * m, 160000 + m));
+  }
+  ASSERT_TRUE(store_->upsert(first).is_ok());
+  ASSERT_TRUE(store_->upsert(second).is_ok());
+  auto back = store_->last_n(model::Symbol("INFY"), Interval::k5m, 100);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  ASSERT_EQ(back->size(), second.size());
+  for (size_t i = 0; i < second.size(); ++i) testing::expect_same_candle((*back)[i], second[i]);
+  // Batches after the conflict: new rows, then a mix again.
+  for (int k = 0; k < 20; ++k) {
+    model::Candle c = testing::make_candle("INFY", Interval::k5m, testing::kMarketOpenSeconds + 300 * (20 + k), 170000);
+    ASSERT_TRUE(store_->upsert(std::span(&c, 1)).is_ok());
+  }
+  auto count = store_->count(Interval::k5m);
+  ASSERT_TRUE(count.is_ok());
+  EXPECT_EQ(*count, 40);
+}
+
+TEST_F(PostgresCandleStoreTest, ReUpsertingEqualRowsRewritesOnlyTheChangedOnes) {
+  std::vector<model::Candle> in = {testing::make_candle("SBIN", Interval::k1m, testing::kMarketOpenSeconds, 60000),
+                                   testing::make_candle("SBIN", Interval::k1m, testing::kMarketOpenSeconds + 60, 60100)};
+  ASSERT_TRUE(store_->upsert(in).is_ok());
+  auto xmin_of = [&](int64_t seconds) {
+    return pgtest::query_one(db_->config(), "SELECT xmin::text FROM candles_1m WHERE symbol = 'SBIN' AND time = to_timestamp(" +
+                                                std::to_string(seconds) + ")");
+  };
+  std::string unchanged = xmin_of(testing::kMarketOpenSeconds);
+  std::string changed = xmin_of(testing::kMarketOpenSeconds + 60);
+  ASSERT_FALSE(unchanged.empty());
+  in[1].close = in[1].close + model::Price::from_paise(5);
+  ASSERT_TRUE(store_->upsert(in).is_ok());
+  EXPECT_EQ(xmin_of(testing::kMarketOpenSeconds), unchanged);
+  EXPECT_NE(xmin_of(testing::kMarketOpenSeconds + 60), changed);
+  auto back = store_->last_n(model::Symbol("SBIN"), Interval::k1m, 5);
+  ASSERT_TRUE(back.is_ok());
+  ASSERT_EQ(back->size(), 2u);
+  testing::expect_same_candle((*back)[1], in[1]);
+}
+
+TEST_F(PostgresCandleStoreTest, SymbolsWithCopysSpecialCharactersRoundTrip) {
+  // COPY's text format gives backslash, tab, newline and carriage return a meaning.
+  const std::string odd = "A\\B\tC\nD\rE";
+  model::Candle c = testing::make_candle(odd, Interval::k1h, testing::kMarketOpenSeconds, 250000);
+  ASSERT_TRUE(store_->upsert(std::span(&c, 1)).is_ok());
+  EXPECT_EQ(pgtest::query_one(db_->config(), "SELECT length(symbol)::text FROM candles_1h"), "9");
+  auto back = store_->last_n(model::Symbol(odd), Interval::k1h, 1);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  ASSERT_EQ(back->size(), 1u);
+  testing::expect_same_candle((*back)[0], c);
+  c.open = c.open + model::Price::from_paise(5);  // and once more through the merge
+  ASSERT_TRUE(store_->upsert(std::span(&c, 1)).is_ok());
+  back = store_->last_n(model::Symbol(odd), Interval::k1h, 1);
+  ASSERT_TRUE(back.is_ok());
+  ASSERT_EQ(back->size(), 1u);
+  testing::expect_same_candle((*back)[0], c);
+}
+
+TEST_F(PostgresCandleStoreTest, StoresTimesBefore1970AndNegativePricesExactly) {
+  // 1969-01-01T05:00:07Z = -365 * 86400 + 5 * 3600 + 7 = -31517993 s.
+  model::Candle c = testing::make_candle("OLD", Interval::k1d, -31517993, -12345);
+  ASSERT_TRUE(store_->upsert(std::span(&c, 1)).is_ok());
+  EXPECT_EQ(pgtest::query_one(db_->config(), "SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM candles_1d"),
+            "1969-01-01 05:00:07");
+  // make_candle: open -123.45, high = open + 1.55 = -121.90, low = open - 0.90 = -124.35.
+  EXPECT_EQ(pgtest::query_one(db_->config(), "SELECT open::text || ' ' || high::text || ' ' || low::text FROM candles_1d"),
+            "-123.45 -121.90 -124.35");
+  auto back = store_->last_n(c.symbol, Interval::k1d, 1);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  ASSERT_EQ(back->size(), 1u);
+  testing::expect_same_candle((*back)[0], c);
+}
+
+TEST_F(PostgresCandleStoreTest, WritersOfTheSameKeysAtOnceAllSucceed) {
+  // Every thread writes the same 100 keys (its own prices) several times: direct COPYs collide on
+  // the key and must fall back to the merge, never fail.
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  std::vector<core::Status> results(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<model::Candle> batch;
+      for (int m = 0; m < 100; ++m) {
+        batch.push_back(testing::make_candle("HDFCBANK", Interval::k15m, testing::kMarketOpenSeconds + 900 * m, 140000 + 100 * t));
+      }
+      for (int k = 0; k < 5 && results[t].is_ok(); ++k) results[t] = store_->upsert(batch);
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& r : results) EXPECT_TRUE(r.is_ok()) << r.to_string();
+  auto count = store_->count(Interval::k15m);
+  ASSERT_TRUE(count.is_ok());
+  EXPECT_EQ(*count, 100);
+}
+
 TEST_F(PostgresCandleStoreTest, RetentionDropsOnlyPartitionsWhollyOlderThanTheCutoff) {
   auto at = [](int y, int m, int d) {
     return core::Date{y, m, d}.days_since_epoch() * 86400 + 4 * 3600;  // 04:00 UTC
