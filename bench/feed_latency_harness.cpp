@@ -6,21 +6,42 @@
 // Measured per tick, with one clock (core::Timestamp::now()):
 //   receipt_to_sink    tick.receive_time (stamped by the net client when the frame completed) ->
 //                      the FeedSink call that hands it to the pipeline (decode + LiveFeed de-dup).
+//   receipt_to_bus     receive_time -> the tick published on raw-ticks: an inline raw-ticks
+//                      subscriber made before the pipeline's own, so it runs first (issue 5's figure,
+//                      goal p99 < 20 us).
 //   receipt_to_candle  Pipeline::latency().receipt_to_candle: receive_time -> its candle updated.
+// Every tick of one frame shares the frame's receive time, so with several packets per frame the
+// later ones also wait for the earlier ones' processing.
 //
-// Usage: feed_latency_harness [--rate TICKS_PER_S] [--seconds N] [--runs N]
-// Prints one JSON line per run and, with --runs > 1, a last line with the median of each figure.
+// Reference in the same run (what a thread wake-up costs on this machine): a producer thread pushes
+// its clock reading into a core::BoundedQueue at the feed's frame rate and a consumer thread pops it
+// with pop_some exactly as the engine loop does; one-way push -> popped latency, once with a plain
+// blocking wait (spin 0) and once with the engine's configured spin.
+//
+// Frames: --packets-per-frame 0 (default) lets the fake server pace its own stream (every ~200 us+
+// it sends what is due, mostly 1-3 packets a frame); N >= 1 has this harness send frames of exactly
+// N full packets at rate/N frames per second (1: one packet per frame; 50: the whole index a frame).
+//
+// Usage: feed_latency_harness [--rate TICKS_PER_S] [--seconds N] [--runs N] [--packets-per-frame N]
+//                             [--spin-us US] [--reference-seconds N]
+// --spin-us sets engine::PipelineConfig::feed_wait_spin (how long the engine thread polls an empty
+// queue before it blocks). Prints one JSON line per run and, with --runs > 1, a last line with the
+// median of each figure. engine_cpu_pct: the engine thread's CPU during the run; idle_cpu_pct: an
+// engine-like consumer waiting 1 s on an empty queue with the same spin (what an idle engine costs).
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "bus/inproc/inproc_bus.h"
+#include "core/bounded_queue.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/nse_calendar.h"
@@ -38,6 +59,15 @@ namespace {
 
 using namespace nifty;
 using namespace std::chrono_literals;
+
+struct Options {
+  double rate = 5000;
+  double seconds = 10;
+  int runs = 1;
+  int packets_per_frame = 0;  // 0: the fake server paces its own stream
+  double spin_us = -1;        // < 0: PipelineConfig's default
+  double reference_seconds = 2;
+};
 
 struct Percentiles {
   double p50 = 0, p99 = 0, p999 = 0, max = 0;  // microseconds
@@ -105,13 +135,113 @@ class MeasuredFeed final : public feed::Feed {
   std::unique_ptr<MeasuringSink> sink_;
 };
 
+// CPU time of the calling thread, in seconds.
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// CPU use (% of one core) of a consumer waiting on an empty queue as the engine does when no tick
+// comes: pop_some with a 100 ms timeout and the given spin, for `seconds`.
+double idle_cpu_percent(std::chrono::nanoseconds spin, double seconds) {
+  core::BoundedQueue<int64_t> queue(16);
+  double cpu = 0;
+  std::thread consumer([&] {
+    std::vector<int64_t> batch;
+    const double c0 = thread_cpu_seconds();
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < until) (void)queue.pop_some(batch, 16, 100ms, spin);
+    cpu = thread_cpu_seconds() - c0;
+  });
+  consumer.join();
+  return 100.0 * cpu / seconds;
+}
+
 struct RunResult {
-  uint64_t ticks = 0;
+  uint64_t ticks = 0;      // handed to the pipeline
+  uint64_t on_bus = 0;     // published on raw-ticks
+  uint64_t frames = 0;     // sent by this harness (0 when the server paced its own stream)
   double seconds = 0;
-  Percentiles sink, candle;
+  double engine_cpu_pct = 0;  // the engine thread's CPU use during the run, % of one core
+  double idle_cpu_pct = 0;    // an engine-like consumer on an empty queue with the same spin
+  Percentiles sink, bus, candle;
+  Percentiles ref_block, ref_spin;  // BoundedQueue wake-up reference
 };
 
-core::Result<RunResult> run_once(const model::Universe& universe, double rate, double seconds) {
+// One-way latency of a BoundedQueue hand-over between two threads at `rate` items per second,
+// the consumer waiting as the engine loop does.
+Percentiles queue_reference(double rate, double seconds, std::chrono::nanoseconds spin) {
+  core::BoundedQueue<int64_t> queue(1 << 16);
+  std::vector<int64_t> samples;
+  samples.reserve(static_cast<size_t>(rate * seconds) + 16);
+  std::thread consumer([&] {
+    std::vector<int64_t> batch;
+    batch.reserve(4096);
+    while (true) {
+      batch.clear();
+      size_t n = queue.pop_some(batch, 4096, 100ms, spin);
+      const int64_t now = core::Timestamp::now().nanos();
+      for (int64_t sent : batch) samples.push_back(now - sent);
+      if (n == 0 && queue.finished()) return;
+    }
+  });
+  const auto period = std::chrono::duration<double>(1.0 / rate);
+  const auto start = std::chrono::steady_clock::now();
+  const auto count = static_cast<int64_t>(rate * seconds);
+  for (int64_t i = 0; i < count; ++i) {
+    std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::nanoseconds>(period * i));
+    (void)queue.push(core::Timestamp::now().nanos());
+  }
+  queue.close();
+  consumer.join();
+  return percentiles(std::move(samples));
+}
+
+// Sends frames of exactly `per_frame` full packets at rate / per_frame frames per second to the
+// fake's subscribed connection until `stop`, stocks in turn, quotes from the fake's market.
+uint64_t send_frames(feed::testing::FakeKite& server, const feed::testing::FakeMarket& market, int per_frame,
+                     double rate, std::stop_token stop) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  size_t conn = 0;
+  while ((conn = server.current()) == 0) {
+    if (stop.stop_requested() || std::chrono::steady_clock::now() > deadline) return 0;
+    std::this_thread::sleep_for(1ms);  // polling for the subscription
+  }
+  const auto& stocks = market.stocks();
+  const auto period = std::chrono::duration<double>(per_frame / rate);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> packets;
+  uint64_t frames = 0;
+  size_t step = stocks.size();  // the fake market's step 0 lies one round in the past
+  while (!stop.stop_requested()) {
+    std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::nanoseconds>(period * frames));
+    packets.clear();
+    for (int k = 0; k < per_frame; ++k, ++step) {
+      size_t s = market.stock_of(step);
+      const feed::testing::FakeStock& st = stocks[s];
+      feed::testing::FakeMarket::Quote q = market.quote(s, step);
+      feed::testing::KiteFullPacket p;
+      p.token = st.kite_token;
+      p.last_price = static_cast<int32_t>(q.price);
+      p.last_quantity = 1;
+      p.average_price = static_cast<int32_t>(st.base_price);
+      p.volume = static_cast<uint32_t>(q.volume);
+      p.open = p.high = p.low = p.close = static_cast<int32_t>(st.base_price);
+      p.last_trade_time = p.exchange_time = static_cast<uint32_t>(q.exchange_seconds);
+      for (size_t i = 0; i < 5; ++i) {
+        p.depth[i] = {100, static_cast<int32_t>(q.bid - 5 * static_cast<int64_t>(i)), 1};
+        p.depth[5 + i] = {100, static_cast<int32_t>(q.ask + 5 * static_cast<int64_t>(i)), 1};
+      }
+      packets.push_back(feed::testing::encode_kite_full(p));
+    }
+    server.send_binary(conn, feed::testing::kite_frame(packets));
+    ++frames;
+  }
+  return frames;
+}
+
+core::Result<RunResult> run_once(const model::Universe& universe, const Options& o) {
   std::vector<feed::testing::FakeStock> stocks;
   std::vector<model::Instrument> instruments;
   int64_t base = 50'000;
@@ -122,7 +252,7 @@ core::Result<RunResult> run_once(const model::Universe& universe, double rate, d
     base += 10'005;
   }
   // Exchange time inside a session (2024-01-18 10:00 IST); the pipeline runs on event time.
-  feed::testing::FakeMarket market(stocks, std::chrono::microseconds(static_cast<int64_t>(1e6 / rate)), 1'705'552'200);
+  feed::testing::FakeMarket market(stocks, std::chrono::microseconds(static_cast<int64_t>(1e6 / o.rate)), 1'705'552'200);
   auto server = feed::testing::FakeKite::start(market, {});
   if (!server) return server.status();
   feed::kite::KiteSessionConfig kc;
@@ -139,24 +269,49 @@ core::Result<RunResult> run_once(const model::Universe& universe, double rate, d
   MeasuredFeed measured(live);
 
   bus::InprocBus bus;
+  // Subscribed before the pipeline's own raw-ticks subscriber, so it sees each tick the moment it is
+  // published. Runs on the engine thread only; read after run() returns.
+  std::vector<int64_t> bus_ns;
+  bus_ns.reserve(1 << 22);
+  (void)bus.subscribe(bus::Topic::kRawTicks, "latency-probe", [&bus_ns](const bus::Message& m) {
+    const int64_t now = core::Timestamp::now().nanos();
+    if (bus_ns.size() < bus_ns.capacity()) bus_ns.push_back(now - std::get<model::Tick>(m).receive_time.nanos());
+  });
   predict::HeuristicEngine engine;
   store::MemoryCandleStore store;
   store::CandleWriter writer(store);
   store::MemoryHotCache cache;
   engine::PipelineDeps deps{calendar, bus, engine, &writer, &cache};
-  engine::Pipeline pipeline(engine::PipelineConfig{}, deps, "kite");
+  engine::PipelineConfig pc;
+  if (o.spin_us >= 0) pc.feed_wait_spin = std::chrono::nanoseconds(static_cast<int64_t>(o.spin_us * 1e3));
+  const std::chrono::nanoseconds spin = pc.feed_wait_spin;
+  engine::Pipeline pipeline(pc, deps, "kite");
 
   std::stop_source stop;
-  server.value()->set_streaming(true);
+  std::atomic<uint64_t> frames{0};
+  std::jthread sender;
+  if (o.packets_per_frame > 0) {
+    sender = std::jthread([&](std::stop_token st) {
+      frames = send_frames(*server.value(), market, o.packets_per_frame, o.rate, st);
+    });
+  } else {
+    server.value()->set_streaming(true);
+  }
   const auto started = std::chrono::steady_clock::now();
   std::thread timer([&] {
-    auto until = started + std::chrono::duration<double>(seconds);
+    auto until = started + std::chrono::duration<double>(o.seconds);
     while (std::chrono::steady_clock::now() < until && !stop.stop_requested())
       std::this_thread::sleep_for(10ms);  // the run's length, not synchronisation
     server.value()->set_streaming(false);
+    if (sender.joinable()) {
+      sender.request_stop();
+      sender.join();
+    }
     stop.request_stop();
   });
+  const double cpu0 = thread_cpu_seconds();  // pipeline.run() runs the engine loop on this thread
   core::Status status = pipeline.run(measured, stop.get_token());
+  const double engine_cpu = thread_cpu_seconds() - cpu0;
   stop.request_stop();
   timer.join();
   bus.close();
@@ -166,21 +321,40 @@ core::Result<RunResult> run_once(const model::Universe& universe, double rate, d
 
   RunResult r;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  r.frames = frames.load();
+  r.engine_cpu_pct = 100.0 * engine_cpu / r.seconds;
   auto samples = measured.samples();
   r.ticks = samples.size();
   r.sink = percentiles(std::move(samples));
+  r.on_bus = bus_ns.size();
+  r.bus = percentiles(std::move(bus_ns));
   r.candle = from_snapshot(pipeline.latency().receipt_to_candle);
+  // The reference runs after the feed, at the feed's frame rate, with nothing else of ours running.
+  const double frame_rate = o.packets_per_frame > 0 ? o.rate / o.packets_per_frame : o.rate;
+  if (o.reference_seconds > 0) {
+    r.ref_block = queue_reference(frame_rate, o.reference_seconds, std::chrono::nanoseconds(0));
+    r.ref_spin = spin.count() > 0 ? queue_reference(frame_rate, o.reference_seconds, spin) : r.ref_block;
+    r.idle_cpu_pct = idle_cpu_percent(spin, 1.0);
+  }
   return r;
 }
 
-std::string json(const RunResult& r) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "{\"ticks\":%llu,\"seconds\":%.2f,\"receipt_to_sink_us\":{\"p50\":%.1f,\"p99\":%.1f,\"p999\":%.1f,"
-                "\"max\":%.1f},\"receipt_to_candle_us\":{\"p50\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f}}",
-                static_cast<unsigned long long>(r.ticks), r.seconds, r.sink.p50, r.sink.p99, r.sink.p999,
-                r.sink.max, r.candle.p50, r.candle.p99, r.candle.p999, r.candle.max);
+std::string json(const Percentiles& p) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "{\"p50\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f}", p.p50, p.p99, p.p999, p.max);
   return buf;
+}
+
+std::string json(const RunResult& r) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "{\"ticks\":%llu,\"on_bus\":%llu,\"frames_sent\":%llu,\"seconds\":%.2f,\"engine_cpu_pct\":%.1f,"
+                "\"idle_cpu_pct\":%.3f,",
+                static_cast<unsigned long long>(r.ticks), static_cast<unsigned long long>(r.on_bus),
+                static_cast<unsigned long long>(r.frames), r.seconds, r.engine_cpu_pct, r.idle_cpu_pct);
+  return std::string(buf) + "\"receipt_to_sink_us\":" + json(r.sink) + ",\"receipt_to_bus_us\":" + json(r.bus) +
+         ",\"receipt_to_candle_us\":" + json(r.candle) + ",\"queue_wakeup_ref_us\":" + json(r.ref_block) +
+         ",\"queue_wakeup_ref_spin_us\":" + json(r.ref_spin) + "}";
 }
 
 double median(std::vector<double> v) {
@@ -191,20 +365,28 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  double rate = 5000, seconds = 10;
-  int runs = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--rate")) rate = std::atof(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
+  Options o;
+  for (int i = 1; i < argc; i += 2) {
+    auto flag = [&](const char* name) { return !std::strcmp(argv[i], name) && i + 1 < argc; };
+    if (flag("--rate")) o.rate = std::atof(argv[i + 1]);
+    else if (flag("--seconds")) o.seconds = std::atof(argv[i + 1]);
+    else if (flag("--runs")) o.runs = std::atoi(argv[i + 1]);
+    else if (flag("--packets-per-frame")) o.packets_per_frame = std::atoi(argv[i + 1]);
+    else if (flag("--spin-us")) o.spin_us = std::atof(argv[i + 1]);
+    else if (flag("--reference-seconds")) o.reference_seconds = std::atof(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: feed_latency_harness [--rate N] [--seconds N] [--runs N]\n");
-      return 1;
+      std::fprintf(stderr,
+                   "usage: feed_latency_harness [--rate N] [--seconds N] [--runs N] [--packets-per-frame N] "
+                   "[--spin-us US] [--reference-seconds N]\n");
+      return 2;
     }
   }
-  if (rate <= 0 || seconds <= 0 || runs <= 0) {
-    std::fprintf(stderr, "feed_latency_harness: --rate, --seconds and --runs must be positive\n");
-    return 1;
+  if (o.rate <= 0 || o.seconds <= 0 || o.runs <= 0 || o.packets_per_frame < 0 || o.packets_per_frame > 1000 ||
+      o.reference_seconds < 0) {
+    std::fprintf(stderr,
+                 "feed_latency_harness: --rate, --seconds and --runs must be positive, --packets-per-frame in "
+                 "0..1000, --reference-seconds >= 0\n");
+    return 2;
   }
   core::Logger::set_level(core::LogLevel::kWarn);
   auto universe = model::Universe::load_csv(std::string(NIFTY_SHARED_DATA_DIR) + "/nifty50.csv");
@@ -213,8 +395,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<RunResult> results;
-  for (int i = 0; i < runs; ++i) {
-    auto r = run_once(universe.value(), rate, seconds);
+  for (int i = 0; i < o.runs; ++i) {
+    auto r = run_once(universe.value(), o);
     if (!r) {
       std::fprintf(stderr, "run failed: %s\n", r.status().to_string().c_str());
       return 1;
@@ -223,21 +405,30 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     results.push_back(r.value());
   }
-  if (runs > 1) {
+  if (o.runs > 1) {
     auto med = [&](auto f) {
       std::vector<double> v;
       for (const auto& r : results) v.push_back(f(r));
       return median(v);
     };
+    auto med_p = [&](auto field) {
+      return Percentiles{med([&](const RunResult& r) { return (r.*field).p50; }),
+                         med([&](const RunResult& r) { return (r.*field).p99; }),
+                         med([&](const RunResult& r) { return (r.*field).p999; }),
+                         med([&](const RunResult& r) { return (r.*field).max; })};
+    };
     RunResult m;
     m.ticks = static_cast<uint64_t>(med([](const RunResult& r) { return static_cast<double>(r.ticks); }));
+    m.on_bus = static_cast<uint64_t>(med([](const RunResult& r) { return static_cast<double>(r.on_bus); }));
+    m.frames = static_cast<uint64_t>(med([](const RunResult& r) { return static_cast<double>(r.frames); }));
     m.seconds = med([](const RunResult& r) { return r.seconds; });
-    m.sink = {med([](const RunResult& r) { return r.sink.p50; }), med([](const RunResult& r) { return r.sink.p99; }),
-              med([](const RunResult& r) { return r.sink.p999; }), med([](const RunResult& r) { return r.sink.max; })};
-    m.candle = {med([](const RunResult& r) { return r.candle.p50; }),
-                med([](const RunResult& r) { return r.candle.p99; }),
-                med([](const RunResult& r) { return r.candle.p999; }),
-                med([](const RunResult& r) { return r.candle.max; })};
+    m.engine_cpu_pct = med([](const RunResult& r) { return r.engine_cpu_pct; });
+    m.idle_cpu_pct = med([](const RunResult& r) { return r.idle_cpu_pct; });
+    m.sink = med_p(&RunResult::sink);
+    m.bus = med_p(&RunResult::bus);
+    m.candle = med_p(&RunResult::candle);
+    m.ref_block = med_p(&RunResult::ref_block);
+    m.ref_spin = med_p(&RunResult::ref_spin);
     std::printf("median %s\n", json(m).c_str());
   }
   return 0;

@@ -223,7 +223,7 @@ core::Status Pipeline::run(feed::Feed& feed, std::stop_token stop) {
   while (true) {
     if (stop_requested_.load(std::memory_order_relaxed)) feed_thread.request_stop();
     batch.clear();
-    size_t n = queue_.pop_some(batch, kBatch, std::chrono::milliseconds(100));
+    size_t n = queue_.pop_some(batch, kBatch, std::chrono::milliseconds(100), config_.feed_wait_spin);
     for (const Event& e : batch) process(e);
     if (config_.time_source == TimeSource::kWallClock) advance_clock(core::Timestamp::now());
     publish_stats();

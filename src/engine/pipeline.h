@@ -48,6 +48,10 @@ enum class TimeSource { kEventTime, kWallClock };
 struct PipelineConfig {
   // Feed events that may wait for the engine thread before the feed blocks (backpressure).
   size_t feed_queue_capacity = 1 << 16;
+  // How long the engine thread polls an empty feed queue before it blocks (0 = block at once). A
+  // tick arriving within it skips the thread wake-up; an idle engine spends at most this much CPU
+  // per wait (waits are 100 ms apart when idle).
+  std::chrono::nanoseconds feed_wait_spin{0};
   // Where the engine's clock comes from: event time for replay and sim, wall clock for live feeds.
   TimeSource time_source = TimeSource::kEventTime;
   candles::CandleBuilderConfig candles;

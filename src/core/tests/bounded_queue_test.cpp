@@ -167,5 +167,72 @@ TEST(BoundedQueue, ManyProducersManyConsumersLoseNothing) {
   EXPECT_EQ(sum.load(), n * (n + 1) / 2);
 }
 
+TEST(BoundedQueue, SpinningConsumerTakesAnItemPushedDuringItsSpin) {
+  BoundedQueue<int> q(4);
+  std::atomic<bool> started{false};
+  std::atomic<size_t> got{99};
+  std::vector<int> out;
+  std::thread consumer([&] {
+    started = true;
+    // A spin far longer than the test needs, so the push lands inside it on any machine; the
+    // timeout is longer still, so a lost item would show as a one-hour hang, not a pass.
+    got = q.pop_some(out, 4, std::chrono::hours(1), 10s);
+  });
+  ASSERT_TRUE(eventually([&] { return started.load(); }));
+  ASSERT_TRUE(q.push(7));
+  consumer.join();
+  EXPECT_EQ(got.load(), 1u);
+  EXPECT_EQ(out, (std::vector<int>{7}));
+  EXPECT_EQ(q.size(), 0u);
+}
+
+TEST(BoundedQueue, SpinEndsAtTheTimeoutOnAnEmptyQueue) {
+  BoundedQueue<int> q(2);
+  std::vector<int> out;
+  const auto t0 = std::chrono::steady_clock::now();
+  // The spin is bounded by the timeout: an empty queue returns after ~2 ms, not 10 s.
+  EXPECT_EQ(q.pop_some(out, 1, 2ms, 10s), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(BoundedQueue, CloseEndsASpinningConsumer) {
+  BoundedQueue<int> q(1);
+  std::atomic<bool> started{false};
+  std::atomic<size_t> got{99};
+  std::thread consumer([&] {
+    std::vector<int> out;
+    started = true;
+    got = q.pop_some(out, 1, std::chrono::hours(1), std::chrono::hours(1));
+  });
+  ASSERT_TRUE(eventually([&] { return started.load(); }));
+  q.close();
+  consumer.join();  // would spin, then wait, for an hour each if close() did not end both
+  EXPECT_EQ(got.load(), 0u);
+  EXPECT_TRUE(q.finished());
+}
+
+TEST(BoundedQueue, SpinningConsumersLoseNothingAndKeepBackpressure) {
+  BoundedQueue<int> q(4);
+  constexpr int kItems = 5000;
+  std::vector<int> got;
+  std::thread consumer([&] {
+    std::vector<int> batch;
+    while (true) {
+      batch.clear();
+      size_t n = q.pop_some(batch, 3, 5ms, 20us);
+      got.insert(got.end(), batch.begin(), batch.end());
+      if (n == 0 && q.finished()) break;
+    }
+  });
+  std::vector<int> items(kItems);
+  std::iota(items.begin(), items.end(), 0);
+  ASSERT_TRUE(q.push_all(items));
+  q.close();
+  consumer.join();
+  EXPECT_EQ(got, items);
+  EXPECT_GT(q.full_waits(), 0u);  // a capacity of 4 against 5000 items: the producer had to wait
+}
+
 }  // namespace
 }  // namespace nifty::core
