@@ -10,7 +10,9 @@
 
 #include "core/status.h"
 #include "core/log.h"
+#include "bus/kafka/kafka_config.h"
 #include "engine/pipeline.h"
+#include "gateway/gateway.h"
 #include "feed/flattrade/noren_session.h"
 #include "feed/kite/kite_session.h"
 #include "feed/mstock/mstock_session.h"
@@ -83,6 +85,29 @@ struct NiftyConfig {
     r.password_env = "NIFTY_CACHE_REDIS_PASSWORD";
     return r;
   }();
+  // [kafka] the scale-out bus (nifty ingest / candles / analyze-service); the spec's values.
+  bus::KafkaConfig kafka;
+  // [services] the scale-out services: HTTP address of /metrics and /health (and /analyze).
+  std::string services_bind_address = "127.0.0.1";
+  // [services.ingest]
+  int ingest_http_port = 9101;  // 0 = no HTTP endpoint
+  // [services.candles]
+  int candles_http_port = 9102;
+  std::string candles_group = "candle-processors";  // the spec's consumer group
+  int candles_commit_interval_ms = 1000;  // store + producer flushed, then offsets committed
+  std::string candles_time_source = "event";  // event (exchange time of the ticks) | wall (live)
+  // event time: a partition idle this long at its end offset has its open candles closed
+  // (the end of a replay); 0 = never.
+  int candles_idle_close_ms = 3000;
+  // [services.analyze]
+  int analyze_http_port = 9103;
+  std::string analyze_group = "analyzers";
+  // [gateway] the API (REST + WebSocket); `nifty run` serves it when enabled, `nifty gateway` always.
+  bool gateway_enabled = true;
+  gateway::GatewayConfig gateway;
+  // Limits given to keys created by `nifty keys create --tier` (burst = rate): the spec's tiers.
+  double gateway_standard_rate = 10.0;
+  double gateway_premium_rate = 50.0;
 };
 
 // Reads `path` (empty: defaults only), then the environment. Errors name the key (kConfigError).

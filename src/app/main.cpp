@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/commands/commands.h"
+#include "app/commands/gateway_host.h"
 
 int main(int argc, char** argv) {
   // SIGINT/SIGTERM (and SIGUSR1, used internally) are blocked before any thread starts, so every
@@ -28,6 +29,11 @@ int main(int argc, char** argv) {
   nifty::app::add_migrate_command(app, action);
   nifty::app::add_login_command(app, action);
   nifty::app::add_record_command(app, action);
+  nifty::app::add_ingest_command(app, action);
+  nifty::app::add_candles_command(app, action);
+  nifty::app::add_analyze_service_command(app, action);
+  nifty::app::add_gateway_command(app, action);
+  nifty::app::add_keys_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -114,8 +114,10 @@ core::Result<std::unique_ptr<store::HotCache>> open_hot_cache(const NiftyConfig&
   if (config.cache_backend == "redis") {
     auto redis = store::RedisHotCache::open(config.redis);
     if (!redis) {
-      return core::error(redis.status().code(), "redis " + config.redis.host + ":" + std::to_string(config.redis.port) +
-                                                    ": " + redis.status().message());
+      // Name the target once: the adapter's own messages may already start with it.
+      const std::string target = "redis " + config.redis.host + ":" + std::to_string(config.redis.port);
+      const std::string& message = redis.status().message();
+      return core::error(redis.status().code(), message.rfind(target, 0) == 0 ? message : target + ": " + message);
     }
     return std::unique_ptr<store::HotCache>(std::move(redis).value());
   }

@@ -33,6 +33,10 @@ void add_analyze_command(CLI::App& app, CommandAction& action);
 void add_migrate_command(CLI::App& app, CommandAction& action);
 void add_login_command(CLI::App& app, CommandAction& action);
 void add_record_command(CLI::App& app, CommandAction& action);
+// Scale-out services over Kafka.
+void add_ingest_command(CLI::App& app, CommandAction& action);
+void add_candles_command(CLI::App& app, CommandAction& action);
+void add_analyze_service_command(CLI::App& app, CommandAction& action);
 
 // Shared by the commands.
 // Loads the config file (or defaults), applies logging settings; prints the error and sets

@@ -30,6 +30,8 @@ class EngineHost {
   engine::Pipeline& pipeline() { return *pipeline_; }
   feed::Feed& feed() { return *feed_; }
   store::CandleWriter& writer() { return *writer_; }
+  store::CandleStore& store() { return *store_; }
+  store::SignalStore& signal_store() { return *signal_store_; }
   // Warms the indicators from the last `n` stored 1-minute candles of every stored symbol that
   // start before the feed's first session (live: now).
   void warm_up(int n);

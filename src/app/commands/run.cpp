@@ -11,6 +11,7 @@
 
 #include "app/commands/commands.h"
 #include "app/commands/engine_host.h"
+#include "app/commands/gateway_host.h"
 #include "app/commands/live_table.h"
 
 namespace nifty::app {
@@ -38,7 +39,7 @@ void add_run_command(CLI::App& app, CommandAction& action) {
   CLI::App* cmd = app.add_subcommand("run", "Run the whole pipeline in one process (embedded default)");
   cmd->add_option("--config,-c", opts->config, "TOML config file (default: built-in defaults)");
   cmd->add_flag("--headless", opts->headless, "JSON log lines instead of the live table");
-  cmd->add_option("--feed", opts->feed, "replay | sim (overrides feed.kind)");
+  cmd->add_option("--feed", opts->feed, "replay | sim | live (overrides feed.kind)");
   cmd->add_option("--speed", opts->speed, "max | 1x | Nx (overrides the feed's speed)");
   cmd->add_option("--db", opts->db, "SQLite file (overrides store.sqlite.path)");
   cmd->add_option("--input", opts->inputs, "replay input file or folder (overrides feed.replay.inputs)");
@@ -48,8 +49,8 @@ void add_run_command(CLI::App& app, CommandAction& action) {
       NiftyConfig config;
       if (!load_config_or_report(opts->config, config, code)) return code;
       if (!opts->feed.empty()) {
-        if (opts->feed != "replay" && opts->feed != "sim") {
-          report_error("--feed must be replay or sim, not '" + opts->feed + "'");
+        if (opts->feed != "replay" && opts->feed != "sim" && opts->feed != "live") {
+          report_error("--feed must be replay, sim or live, not '" + opts->feed + "'");
           return kExitUsage;
         }
         config.feed_kind = opts->feed;
@@ -69,9 +70,40 @@ void add_run_command(CLI::App& app, CommandAction& action) {
       auto host = EngineHost::create(config);
       if (!host) {
         report_error(host.status().message());
-        return host.status().code() == core::ErrorCode::kConfigError ? kExitUsage : kExitFailure;
+        return exit_code_for(host.status());
       }
       if (config.feed_kind != "replay") (*host)->warm_up(config.warm_up_candles);
+      // The API beside the pipeline (gateway.enabled). Declared after the host: stopped first.
+      std::unique_ptr<GatewayHost> api;
+      if (config.gateway_enabled) {
+        EngineHost& h = **host;
+        std::vector<gateway::HealthCheck> health = {
+            {"store",
+             [&h] {
+               auto now = core::Timestamp::now();
+               auto r = h.signal_store().range(now, now);
+               return r.is_ok() ? core::Status::ok() : r.status();
+             }},
+            {"cache",
+             [&h] {
+               auto r = h.cache().market_view();
+               return r.is_ok() ? core::Status::ok() : r.status();
+             }},
+            {"bus", [] { return core::Status::ok(); }},
+            {"feeds", [&h] {
+               return h.pipeline().stats().ticks_received > 0
+                          ? core::Status::ok()
+                          : core::error(core::ErrorCode::kUnavailable, "no tick received yet");
+             }}};
+        auto started_api = GatewayHost::start(config, h.cache(), &h.store(), &h.signal_store(), &h.bus(),
+                                              std::move(health));
+        if (started_api) {
+          api = std::move(started_api).value();
+        } else {
+          // The pipeline still runs (and stores everything); only the API is missing.
+          report_error("gateway not started: " + started_api.status().message());
+        }
+      }
 
       const bool table = !opts->headless && isatty(STDOUT_FILENO);
       if (table) core::Logger::set_level(core::LogLevel::kError);  // logs would tear the table

@@ -1,0 +1,114 @@
+// nifty keys create|list|revoke: API keys of the gateway in the configured store. `create` prints
+// the key once (only its SHA-256 is stored); list never shows keys, only ids.
+#include <cstdio>
+
+#include "app/commands/gateway_host.h"
+#include "gateway/api_key_auth.h"
+
+namespace nifty::app {
+
+void add_keys_command(CLI::App& app, CommandAction& action) {
+  struct Options {
+    std::string config;
+    std::string db;
+    std::string label;
+    std::string tier = "standard";
+    double rate = 0.0;
+    int burst = 0;
+    std::string id;
+  };
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("keys", "Manage the gateway's API keys");
+  cmd->require_subcommand(1);
+  cmd->add_option("--config,-c", opts->config, "TOML config file (default: built-in defaults)");
+  cmd->add_option("--db", opts->db, "SQLite file (overrides store.sqlite.path)");
+
+  auto with_store = [opts](auto&& fn) -> int {
+    int code = kExitOk;
+    NiftyConfig config;
+    if (!load_store_config_or_report(opts->config, opts->db, config, code)) return code;
+    if (config.store_backend == "memory") {
+      report_error("store.backend = \"memory\" keeps no keys between processes; use sqlite or postgres");
+      return kExitUsage;
+    }
+    auto store = open_api_key_store(config);
+    if (!store) {
+      report_error(store.status().message());
+      return exit_code_for(store.status());
+    }
+    return fn(config, **store);
+  };
+
+  CLI::App* create = cmd->add_subcommand("create", "Create a key and print it (once)");
+  create->add_option("--label", opts->label, "what the key is for");
+  create->add_option("--tier", opts->tier, "standard (10 req/s) | premium (50 req/s)")
+      ->check(CLI::IsMember({"standard", "premium"}));
+  create->add_option("--rate", opts->rate, "requests per second (overrides the tier's)")->check(CLI::PositiveNumber);
+  create->add_option("--burst", opts->burst, "bucket capacity (default: the rate)")->check(CLI::PositiveNumber);
+  create->callback([opts, with_store, &action] {
+    action = [opts, with_store] {
+      return with_store([&](const NiftyConfig& config, store::ApiKeyStore& keys) {
+        store::ApiKey k;
+        const std::string text = gateway::generate_api_key();
+        k.id = gateway::generate_key_id();
+        k.key_hash = gateway::hash_api_key(text);
+        k.label = opts->label;
+        k.tier = opts->tier;
+        k.rate_per_second = opts->rate > 0 ? opts->rate
+                                           : (opts->tier == "premium" ? config.gateway_premium_rate
+                                                                      : config.gateway_standard_rate);
+        k.burst = opts->burst > 0 ? opts->burst : std::max(1, static_cast<int>(k.rate_per_second));
+        k.created_at = core::Timestamp::from_seconds(core::Timestamp::now().seconds());
+        core::Status s = keys.create(k);
+        if (!s.is_ok()) {
+          report_error(s.message());
+          return kExitFailure;
+        }
+        std::printf("id: %s\ntier: %s (%.3g req/s, burst %d)\nkey: %s\n", k.id.c_str(), k.tier.c_str(),
+                    k.rate_per_second, k.burst, text.c_str());
+        std::fprintf(stderr, "nifty: the key is shown only now; send it in the X-API-KEY header\n");
+        return kExitOk;
+      });
+    };
+  });
+
+  CLI::App* list = cmd->add_subcommand("list", "List keys (ids, tiers, limits; never the keys)");
+  list->callback([with_store, &action] {
+    action = [with_store] {
+      return with_store([&](const NiftyConfig&, store::ApiKeyStore& keys) {
+        auto all = keys.list();
+        if (!all) {
+          report_error(all.status().message());
+          return kExitFailure;
+        }
+        std::printf("%-16s %-10s %10s %6s  %-20s  %-20s  %s\n", "id", "tier", "rate/s", "burst", "created",
+                    "revoked", "label");
+        for (const auto& k : *all) {
+          std::printf("%-16s %-10s %10.3g %6d  %-20s  %-20s  %s\n", k.id.c_str(), k.tier.c_str(), k.rate_per_second,
+                      k.burst, k.created_at.to_iso_utc().c_str(),
+                      k.revoked_at ? k.revoked_at->to_iso_utc().c_str() : "-", k.label.c_str());
+        }
+        return kExitOk;
+      });
+    };
+  });
+
+  CLI::App* revoke = cmd->add_subcommand("revoke", "Revoke a key by id (running gateways stop within gateway.key_cache_ttl_seconds)");
+  revoke->add_option("id", opts->id, "key id (from create or list)")->required();
+  revoke->callback([opts, with_store, &action] {
+    action = [opts, with_store] {
+      return with_store([&](const NiftyConfig& config, store::ApiKeyStore& keys) {
+        core::Status s = keys.revoke(opts->id, core::Timestamp::from_seconds(core::Timestamp::now().seconds()));
+        if (!s.is_ok()) {
+          report_error(s.message());
+          return s.code() == core::ErrorCode::kNotFound ? kExitUsage : kExitFailure;
+        }
+        std::printf("revoked %s; running gateways refuse it within %lld s\n", opts->id.c_str(),
+                    static_cast<long long>(config.gateway.key_cache_ttl.count()));
+        return kExitOk;
+      });
+    };
+  });
+}
+
+}  // namespace nifty::app
