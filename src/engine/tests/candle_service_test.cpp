@@ -221,6 +221,30 @@ TEST(CandleService, RevokedPartitionsEmitNothingAndForgetTheirOffsets) {
   EXPECT_EQ(service.partitions(), std::vector<int32_t>{0});
 }
 
+TEST(CandleService, ObservesReceiveToCandleLatencyOnlyForStampedTicks) {
+  core::Histogram& h = core::MetricsRegistry::global().histogram("candles_service_tick_latency_seconds", "", {});
+  const uint64_t before = h.count();
+  const std::vector<uint64_t> buckets_before = h.cumulative_counts();
+  FakeStore out;
+  CandleService service({}, core::NseCalendar::builtin(), out);
+  // Not stamped by ingest (receive == exchange time, as a replay file gives): not observed.
+  service.on_tick(0, 0, tick("AAA", 9, 15, 0, 10000, 100));
+  EXPECT_EQ(h.count(), before);
+  // Received 5 ms before now: observed once, at 5 ms or a little more (bounds in seconds): not in a
+  // bucket below 5 ms, and in every bucket from 250 ms up (the test takes far less than that).
+  model::Tick stamped = tick("AAA", 9, 15, 1, 10005, 150);
+  stamped.receive_time = core::Timestamp(core::Timestamp::now().nanos() - 5 * core::kNanosPerMilli);
+  service.on_tick(0, 1, stamped);
+  ASSERT_EQ(h.count(), before + 1);
+  const std::vector<uint64_t> after = h.cumulative_counts();
+  const auto& bounds = h.upper_bounds();
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    uint64_t added = after[i] - buckets_before[i];
+    if (bounds[i] < 0.005) EXPECT_EQ(added, 0u) << "bucket <= " << bounds[i];
+    if (bounds[i] >= 0.25) EXPECT_EQ(added, 1u) << "bucket <= " << bounds[i];
+  }
+}
+
 TEST(CandleService, RejectedTicksAreCountedAndDoNotOpenCandles) {
   FakeStore out;
   CandleService service({}, core::NseCalendar::builtin(), out);
