@@ -22,11 +22,16 @@
 // it sends what is due, mostly 1-3 packets a frame); N >= 1 has this harness send frames of exactly
 // N full packets at rate/N frames per second (1: one packet per frame; 50: the whole index a frame).
 //
+// Engines: --engine queue (the feed hands ticks to the engine thread through the BoundedQueue),
+// inline (PipelineConfig::inline_feed, what `nifty run` does for a live feed: every stage on the
+// connection's thread) or both (default: each run measures queue, then inline).
+//
 // Usage: feed_latency_harness [--rate TICKS_PER_S] [--seconds N] [--runs N] [--packets-per-frame N]
-//                             [--spin-us US] [--reference-seconds N]
+//                             [--spin-us US] [--reference-seconds N] [--engine queue|inline|both]
 // --spin-us sets engine::PipelineConfig::feed_wait_spin (how long the engine thread polls an empty
 // queue before it blocks). Prints one JSON line per run and, with --runs > 1, a last line with the
-// median of each figure. engine_cpu_pct: the engine thread's CPU during the run; idle_cpu_pct: an
+// median of each figure per engine. engine_cpu_pct: the engine thread's CPU during the run (inline:
+// LiveFeed's clock thread, the connection thread does the work); idle_cpu_pct: an
 // engine-like consumer waiting 1 s on an empty queue with the same spin (what an idle engine costs).
 #include <algorithm>
 #include <atomic>
@@ -67,6 +72,7 @@ struct Options {
   int packets_per_frame = 0;  // 0: the fake server paces its own stream
   double spin_us = -1;        // < 0: PipelineConfig's default
   double reference_seconds = 2;
+  std::string engine = "both";  // queue | inline | both
 };
 
 struct Percentiles {
@@ -159,6 +165,7 @@ double idle_cpu_percent(std::chrono::nanoseconds spin, double seconds) {
 }
 
 struct RunResult {
+  bool inline_engine = false;
   uint64_t ticks = 0;      // handed to the pipeline
   uint64_t on_bus = 0;     // published on raw-ticks
   uint64_t frames = 0;     // sent by this harness (0 when the server paced its own stream)
@@ -241,7 +248,7 @@ uint64_t send_frames(feed::testing::FakeKite& server, const feed::testing::FakeM
   return frames;
 }
 
-core::Result<RunResult> run_once(const model::Universe& universe, const Options& o) {
+core::Result<RunResult> run_once(const model::Universe& universe, const Options& o, bool inline_engine) {
   std::vector<feed::testing::FakeStock> stocks;
   std::vector<model::Instrument> instruments;
   int64_t base = 50'000;
@@ -270,7 +277,8 @@ core::Result<RunResult> run_once(const model::Universe& universe, const Options&
 
   bus::InprocBus bus;
   // Subscribed before the pipeline's own raw-ticks subscriber, so it sees each tick the moment it is
-  // published. Runs on the engine thread only; read after run() returns.
+  // published. Runs on the engine thread (inline: the thread LiveFeed calls the sink on, one at a
+  // time under its mutex); read after run() returns.
   std::vector<int64_t> bus_ns;
   bus_ns.reserve(1 << 22);
   (void)bus.subscribe(bus::Topic::kRawTicks, "latency-probe", [&bus_ns](const bus::Message& m) {
@@ -285,6 +293,7 @@ core::Result<RunResult> run_once(const model::Universe& universe, const Options&
   engine::PipelineConfig pc;
   if (o.spin_us >= 0) pc.feed_wait_spin = std::chrono::nanoseconds(static_cast<int64_t>(o.spin_us * 1e3));
   const std::chrono::nanoseconds spin = pc.feed_wait_spin;
+  pc.inline_feed = inline_engine;
   engine::Pipeline pipeline(pc, deps, "kite");
 
   std::stop_source stop;
@@ -320,6 +329,7 @@ core::Result<RunResult> run_once(const model::Universe& universe, const Options&
   (void)ws;
 
   RunResult r;
+  r.inline_engine = inline_engine;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   r.frames = frames.load();
   r.engine_cpu_pct = 100.0 * engine_cpu / r.seconds;
@@ -346,11 +356,11 @@ std::string json(const Percentiles& p) {
 }
 
 std::string json(const RunResult& r) {
-  char buf[256];
+  char buf[300];
   std::snprintf(buf, sizeof buf,
-                "{\"ticks\":%llu,\"on_bus\":%llu,\"frames_sent\":%llu,\"seconds\":%.2f,\"engine_cpu_pct\":%.1f,"
+                "{\"engine\":\"%s\",\"ticks\":%llu,\"on_bus\":%llu,\"frames_sent\":%llu,\"seconds\":%.2f,\"engine_cpu_pct\":%.1f,"
                 "\"idle_cpu_pct\":%.3f,",
-                static_cast<unsigned long long>(r.ticks), static_cast<unsigned long long>(r.on_bus),
+                r.inline_engine ? "inline" : "queue", static_cast<unsigned long long>(r.ticks), static_cast<unsigned long long>(r.on_bus),
                 static_cast<unsigned long long>(r.frames), r.seconds, r.engine_cpu_pct, r.idle_cpu_pct);
   return std::string(buf) + "\"receipt_to_sink_us\":" + json(r.sink) + ",\"receipt_to_bus_us\":" + json(r.bus) +
          ",\"receipt_to_candle_us\":" + json(r.candle) + ",\"queue_wakeup_ref_us\":" + json(r.ref_block) +
@@ -374,18 +384,19 @@ int main(int argc, char** argv) {
     else if (flag("--packets-per-frame")) o.packets_per_frame = std::atoi(argv[i + 1]);
     else if (flag("--spin-us")) o.spin_us = std::atof(argv[i + 1]);
     else if (flag("--reference-seconds")) o.reference_seconds = std::atof(argv[i + 1]);
+    else if (flag("--engine")) o.engine = argv[i + 1];
     else {
       std::fprintf(stderr,
                    "usage: feed_latency_harness [--rate N] [--seconds N] [--runs N] [--packets-per-frame N] "
-                   "[--spin-us US] [--reference-seconds N]\n");
+                   "[--spin-us US] [--reference-seconds N] [--engine queue|inline|both]\n");
       return 2;
     }
   }
   if (o.rate <= 0 || o.seconds <= 0 || o.runs <= 0 || o.packets_per_frame < 0 || o.packets_per_frame > 1000 ||
-      o.reference_seconds < 0) {
+      o.reference_seconds < 0 || (o.engine != "queue" && o.engine != "inline" && o.engine != "both")) {
     std::fprintf(stderr,
                  "feed_latency_harness: --rate, --seconds and --runs must be positive, --packets-per-frame in "
-                 "0..1000, --reference-seconds >= 0\n");
+                 "0..1000, --reference-seconds >= 0, --engine queue, inline or both\n");
     return 2;
   }
   core::Logger::set_level(core::LogLevel::kWarn);
@@ -394,42 +405,53 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", universe.status().to_string().c_str());
     return 1;
   }
+  std::vector<bool> engines;
+  if (o.engine != "inline") engines.push_back(false);
+  if (o.engine != "queue") engines.push_back(true);
   std::vector<RunResult> results;
   for (int i = 0; i < o.runs; ++i) {
-    auto r = run_once(universe.value(), o);
-    if (!r) {
-      std::fprintf(stderr, "run failed: %s\n", r.status().to_string().c_str());
-      return 1;
+    for (bool inline_engine : engines) {
+      auto r = run_once(universe.value(), o, inline_engine);
+      if (!r) {
+        std::fprintf(stderr, "run failed: %s\n", r.status().to_string().c_str());
+        return 1;
+      }
+      std::printf("%s\n", json(r.value()).c_str());
+      std::fflush(stdout);
+      results.push_back(r.value());
     }
-    std::printf("%s\n", json(r.value()).c_str());
-    std::fflush(stdout);
-    results.push_back(r.value());
   }
   if (o.runs > 1) {
-    auto med = [&](auto f) {
-      std::vector<double> v;
-      for (const auto& r : results) v.push_back(f(r));
-      return median(v);
-    };
-    auto med_p = [&](auto field) {
-      return Percentiles{med([&](const RunResult& r) { return (r.*field).p50; }),
-                         med([&](const RunResult& r) { return (r.*field).p99; }),
-                         med([&](const RunResult& r) { return (r.*field).p999; }),
-                         med([&](const RunResult& r) { return (r.*field).max; })};
-    };
-    RunResult m;
-    m.ticks = static_cast<uint64_t>(med([](const RunResult& r) { return static_cast<double>(r.ticks); }));
-    m.on_bus = static_cast<uint64_t>(med([](const RunResult& r) { return static_cast<double>(r.on_bus); }));
-    m.frames = static_cast<uint64_t>(med([](const RunResult& r) { return static_cast<double>(r.frames); }));
-    m.seconds = med([](const RunResult& r) { return r.seconds; });
-    m.engine_cpu_pct = med([](const RunResult& r) { return r.engine_cpu_pct; });
-    m.idle_cpu_pct = med([](const RunResult& r) { return r.idle_cpu_pct; });
-    m.sink = med_p(&RunResult::sink);
-    m.bus = med_p(&RunResult::bus);
-    m.candle = med_p(&RunResult::candle);
-    m.ref_block = med_p(&RunResult::ref_block);
-    m.ref_spin = med_p(&RunResult::ref_spin);
-    std::printf("median %s\n", json(m).c_str());
+    for (bool inline_engine : engines) {
+      std::vector<RunResult> mine;
+      for (const auto& r : results)
+        if (r.inline_engine == inline_engine) mine.push_back(r);
+      auto med = [&](auto f) {
+        std::vector<double> v;
+        for (const auto& r : mine) v.push_back(f(r));
+        return median(v);
+      };
+      auto med_p = [&](auto field) {
+        return Percentiles{med([&](const RunResult& r) { return (r.*field).p50; }),
+                           med([&](const RunResult& r) { return (r.*field).p99; }),
+                           med([&](const RunResult& r) { return (r.*field).p999; }),
+                           med([&](const RunResult& r) { return (r.*field).max; })};
+      };
+      RunResult m;
+      m.inline_engine = inline_engine;
+      m.ticks = static_cast<uint64_t>(med([](const RunResult& r) { return static_cast<double>(r.ticks); }));
+      m.on_bus = static_cast<uint64_t>(med([](const RunResult& r) { return static_cast<double>(r.on_bus); }));
+      m.frames = static_cast<uint64_t>(med([](const RunResult& r) { return static_cast<double>(r.frames); }));
+      m.seconds = med([](const RunResult& r) { return r.seconds; });
+      m.engine_cpu_pct = med([](const RunResult& r) { return r.engine_cpu_pct; });
+      m.idle_cpu_pct = med([](const RunResult& r) { return r.idle_cpu_pct; });
+      m.sink = med_p(&RunResult::sink);
+      m.bus = med_p(&RunResult::bus);
+      m.candle = med_p(&RunResult::candle);
+      m.ref_block = med_p(&RunResult::ref_block);
+      m.ref_spin = med_p(&RunResult::ref_spin);
+      std::printf("median %s\n", json(m).c_str());
+    }
   }
   return 0;
 }

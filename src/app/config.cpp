@@ -356,6 +356,7 @@ std::vector<std::pair<std::string, Field>> fields(NiftyConfig& c) {
   add("market_view.sentiment_change_percent",
       double_field("market_view.sentiment_change_percent", c.pipeline.market_view.sentiment_change_percent, 0.0, 100.0));
   add("engine.feed_queue_capacity", int_field("engine.feed_queue_capacity", c.pipeline.feed_queue_capacity, 1, 1 << 26));
+  add("engine.live_feed_inline", bool_field("engine.live_feed_inline", c.live_feed_inline));
   add("store.backend", string_field("store.backend", c.store_backend, {"sqlite", "memory", "postgres"}));
   add("store.sqlite.path", string_field("store.sqlite.path", c.sqlite.path));
   add("store.postgres.host", string_field("store.postgres.host", c.postgres.host));

@@ -68,6 +68,9 @@ struct NiftyConfig {
   // [candles], [analysis], [engine]
   engine::PipelineConfig pipeline;
   int warm_up_candles = 300;  // 1-minute candles per symbol read from the store to warm indicators
+  // A live feed's ticks go through every stage on the connection's thread (PipelineConfig::
+  // inline_feed): no hand-over to an engine thread. Replays and the simulator always use the queue.
+  bool live_feed_inline = true;
   // [store]
   std::string store_backend = "sqlite";  // sqlite | memory | postgres
   store::SqliteConfig sqlite;

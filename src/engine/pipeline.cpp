@@ -141,13 +141,25 @@ analysis::ScorecardBuilder& Pipeline::scorecards(model::Interval interval) {
 }
 
 bool Pipeline::on_ticks(std::span<const model::Tick> ticks) {
+  if (config_.inline_feed) {  // processed before a stop is answered: nothing handed over is lost
+    for (const model::Tick& t : ticks) process_tick(t);
+    end_batch();
+    return !stop_requested_.load(std::memory_order_relaxed);
+  }
   thread_local std::vector<Event> events;  // the feed thread's, reused batch after batch
   events.clear();
   for (const auto& t : ticks) events.emplace_back(t);
   return queue_.push_all(events);
 }
 
-bool Pipeline::on_clock(core::Timestamp t) { return queue_.push(Event(t)); }
+bool Pipeline::on_clock(core::Timestamp t) {
+  if (config_.inline_feed) {
+    process(Event(t));
+    end_batch();
+    return !stop_requested_.load(std::memory_order_relaxed);
+  }
+  return queue_.push(Event(t));
+}
 
 void Pipeline::advance_clock(core::Timestamp now) {
   if (now <= clock_) return;
@@ -171,7 +183,10 @@ void Pipeline::process(const Event& event) {
     if (config_.time_source == TimeSource::kEventTime) advance_clock(*t);
     return;
   }
-  model::Tick tick = std::get<model::Tick>(event);
+  process_tick(std::get<model::Tick>(event));
+}
+
+void Pipeline::process_tick(model::Tick tick) {
   dequeued_at_ = steady_nanos();
   ++local_.ticks_received;
   if (normalizer_.normalize(tick)) return;  // rejected and counted; a bad time must not move the clock
@@ -209,9 +224,19 @@ void Pipeline::publish_stats() {
   stats_ = local_;
 }
 
+void Pipeline::end_batch() {
+  if (config_.time_source == TimeSource::kWallClock) advance_clock(core::Timestamp::now());
+  publish_stats();
+  if (auto now = std::chrono::steady_clock::now(); now >= next_metrics_export_) {
+    export_latency_metrics();
+    next_metrics_export_ = now + std::chrono::seconds(1);
+  }
+}
+
 core::Status Pipeline::run(feed::Feed& feed, std::stop_token stop) {
-  core::Status feed_status;
   std::stop_callback on_stop(stop, [this] { request_stop(); });
+  if (config_.inline_feed) return run_inline(feed);
+  core::Status feed_status;
   std::jthread feed_thread([&](std::stop_token feed_stop) {
     feed_status = feed.run(*this, feed_stop);
     queue_.close();  // the engine drains what was received, then finishes
@@ -225,15 +250,20 @@ core::Status Pipeline::run(feed::Feed& feed, std::stop_token stop) {
     batch.clear();
     size_t n = queue_.pop_some(batch, kBatch, std::chrono::milliseconds(100), config_.feed_wait_spin);
     for (const Event& e : batch) process(e);
-    if (config_.time_source == TimeSource::kWallClock) advance_clock(core::Timestamp::now());
-    publish_stats();
-    if (auto now = std::chrono::steady_clock::now(); now >= next_metrics_export_) {
-      export_latency_metrics();
-      next_metrics_export_ = now + std::chrono::seconds(1);
-    }
+    end_batch();
     if (n == 0 && queue_.finished()) break;
   }
   feed_thread.join();
+  return finish_run(feed_status);
+}
+
+core::Status Pipeline::run_inline(feed::Feed& feed) {
+  log().info("pipeline started", {{"feed", feed_name_}, {"engine", "inline"}});
+  core::Status feed_status = feed.run(*this, inline_stop_.get_token());
+  return finish_run(feed_status);
+}
+
+core::Status Pipeline::finish_run(const core::Status& feed_status) {
   finish();
   export_latency_metrics();
   core::Status writer_status = deps_.writer ? deps_.writer->flush() : core::Status::ok();
@@ -272,7 +302,10 @@ void Pipeline::finish() {
   publish_stats();
 }
 
-void Pipeline::request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
+void Pipeline::request_stop() {
+  stop_requested_.store(true, std::memory_order_relaxed);
+  inline_stop_.request_stop();
+}
 
 PipelineStats Pipeline::stats() const {
   std::lock_guard lock(stats_mu_);

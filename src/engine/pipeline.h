@@ -10,6 +10,9 @@
 // signals every time, whatever the batching. Time: in event-time mode (replay, sim) the clock is
 // the exchange time of the events themselves; in wall-clock mode (live brokers) it is the machine's.
 //
+// With PipelineConfig::inline_feed the engine thread is left out: each stage runs on the thread
+// that hands the feed's events over (a live broker's connection thread), one call at a time.
+//
 // Threading: construct, subscribe extra sinks to bus(), then call run() from one thread.
 // stats() and request_stop() may be called from any thread.
 #pragma once
@@ -52,6 +55,13 @@ struct PipelineConfig {
   // tick arriving within it skips the thread wake-up; an idle engine spends at most this much CPU
   // per wait (waits are 100 ms apart when idle).
   std::chrono::nanoseconds feed_wait_spin{0};
+  // Run every stage on the thread that delivers the feed's events instead of handing them to the
+  // engine thread through the queue: no thread wake-up between a frame's receipt and its ticks on
+  // the bus (a live feed's ticks reach raw-ticks in about a microsecond instead of a wake-up's
+  // tens). The feed must call its sink from one thread at a time (every feed does: LiveFeed
+  // serialises its links); the feed waits while the stages run. Off, the feed and the engine run
+  // in parallel, which is what a replay at full speed wants.
+  bool inline_feed = false;
   // Where the engine's clock comes from: event time for replay and sim, wall clock for live feeds.
   TimeSource time_source = TimeSource::kEventTime;
   candles::CandleBuilderConfig candles;
@@ -138,6 +148,12 @@ class Pipeline final : public feed::FeedSink {
 
   void subscribe_stages();
   void process(const Event& event);
+  void process_tick(model::Tick tick);
+  // After each batch of events: the wall clock, published stats and (once a second) metrics.
+  void end_batch();
+  core::Status run_inline(feed::Feed& feed);
+  // Shared end of run(): close what is open, flush the writers; the feed's error first.
+  core::Status finish_run(const core::Status& feed_status);
   void advance_clock(core::Timestamp now);
   void finish();
   void publish_stats();
@@ -168,6 +184,7 @@ class Pipeline final : public feed::FeedSink {
   core::Timestamp clock_{};            // engine time (engine thread only)
   int64_t next_clock_check_ = 0;       // ns; on_clock runs at most once per second of engine time
   std::atomic<bool> stop_requested_{false};
+  std::stop_source inline_stop_;       // inline_feed: stops the feed run() runs on its own thread
   int64_t dequeued_at_ = 0;            // steady-clock ns when the engine took the current tick
   core::LatencyHistogram tick_to_candle_;
   core::LatencyHistogram receipt_to_candle_;

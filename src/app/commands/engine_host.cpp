@@ -32,6 +32,7 @@ core::Result<std::unique_ptr<EngineHost>> EngineHost::create(const NiftyConfig& 
       auto live = open_live_feed(config, *host->calendar_, *host->universe_);
       if (!live) return live.status();
       host->feed_ = std::move(live).value();
+      host->config_.pipeline.inline_feed = config.live_feed_inline;
     }
   } else if (config.replay.inputs.size() == 1 && feed::recording::is_recording_file(config.replay.inputs[0])) {
     // A recording of a live session: the same frames through the same decoder.

@@ -186,21 +186,25 @@ class EndlessFeed final : public feed::Feed {
     for (int i = 0; !stop.stop_requested(); ++i) {
       int sec = i % 20000;
       model::Tick t = tick("LIQ", 9 + (15 + sec / 60) / 60, (15 + sec / 60) % 60, sec % 60, 10000, cum += 10, seq++);
+      handed.fetch_add(1);
       if (!sink.on_ticks(std::span(&t, 1))) break;
       sent.fetch_add(1);
     }
     return core::Status::ok();
   }
-  std::atomic<uint64_t> sent{0};
+  std::atomic<uint64_t> handed{0};  // passed to on_ticks
+  std::atomic<uint64_t> sent{0};    // and accepted (on_ticks returned true)
 };
 
-TEST(Pipeline, StopDrainsEverythingReceived) {
+void stop_drains_everything_received(bool inline_feed) {
   bus::InprocBus bus;
   predict::HeuristicEngine engine;
   store::MemoryCandleStore store;
   store::CandleWriter writer(store);
   PipelineDeps deps{core::NseCalendar::builtin(), bus, engine, &writer, nullptr};
-  Pipeline pipeline(PipelineConfig{}, deps, "endless");
+  PipelineConfig config;
+  config.inline_feed = inline_feed;
+  Pipeline pipeline(config, deps, "endless");
   EndlessFeed feed;
   std::stop_source stop;
   std::thread stopper([&] {
@@ -210,9 +214,60 @@ TEST(Pipeline, StopDrainsEverythingReceived) {
   ASSERT_TRUE(pipeline.run(feed, stop.get_token()).is_ok());
   stopper.join();
   auto stats = pipeline.stats();
-  EXPECT_EQ(stats.ticks_received, feed.sent.load());  // every tick the sink accepted was processed
+  // Queued: every tick the sink accepted was processed. Inline: every tick handed over was, even
+  // the batch whose call answered the stop with false.
+  EXPECT_EQ(stats.ticks_received, inline_feed ? feed.handed.load() : feed.sent.load());
   ASSERT_TRUE(writer.close().is_ok());
   EXPECT_EQ(store.count(model::Interval::k1m).value(), static_cast<int64_t>(stats.candles[0]));
+}
+
+TEST(Pipeline, StopDrainsEverythingReceived) { stop_drains_everything_received(false); }
+
+TEST(Pipeline, InlineStopKeepsEverythingHandedOver) { stop_drains_everything_received(true); }
+
+TEST(Pipeline, InlineGivesTheSameAnswerAsTheEngineThread) {
+  PipelineConfig inline_config;
+  inline_config.inline_feed = true;
+  for (size_t batch : {size_t{1}, size_t{7}, size_t{10'000}}) {
+    Output queued = run_script(batch, Timestamp::from_ist(kDay, 9, 21, 30));
+    Output inlined = run_script(batch, Timestamp::from_ist(kDay, 9, 21, 30), inline_config);
+    EXPECT_EQ(inlined.candles, queued.candles) << "batch " << batch;
+    EXPECT_EQ(inlined.stats.ticks_accepted, queued.stats.ticks_accepted);
+    EXPECT_EQ(inlined.stats.scorecards, queued.stats.scorecards);
+    EXPECT_EQ(inlined.stored, queued.stored);
+    EXPECT_EQ(inlined.latency_samples, inlined.stats.ticks_accepted);
+  }
+}
+
+// The point of inline_feed: every stage runs on the thread that hands the ticks over.
+TEST(Pipeline, InlineRunsTheStagesOnTheFeedsThread) {
+  for (bool inline_feed : {false, true}) {
+    bus::InprocBus bus;
+    predict::HeuristicEngine engine;
+    PipelineConfig config;
+    config.inline_feed = inline_feed;
+    Pipeline pipeline(config, PipelineDeps{core::NseCalendar::builtin(), bus, engine}, "script");
+    std::thread::id feed_thread;
+    std::vector<std::thread::id> stage_threads;
+    ASSERT_TRUE(bus.subscribe(bus::Topic::kRawTicks, "test", [&](const bus::Message&) {
+      stage_threads.push_back(std::this_thread::get_id());
+    }).is_ok());
+    class ThreadFeed final : public feed::Feed {
+     public:
+      explicit ThreadFeed(std::thread::id& id) : id_(id) {}
+      std::string_view name() const override { return "thread"; }
+      core::Status run(feed::FeedSink& sink, std::stop_token) override {
+        id_ = std::this_thread::get_id();
+        auto ticks = script();
+        sink.on_ticks(ticks);
+        return core::Status::ok();
+      }
+      std::thread::id& id_;
+    } feed(feed_thread);
+    ASSERT_TRUE(pipeline.run(feed).is_ok());
+    ASSERT_EQ(stage_threads.size(), 16u);
+    for (auto id : stage_threads) EXPECT_EQ(id == feed_thread, inline_feed);
+  }
 }
 
 }  // namespace
