@@ -414,7 +414,17 @@ WebSocketClient::~WebSocketClient() {
   NIFTY_CHECK(std::this_thread::get_id() != impl_->thread.get_id(),
               "WebSocketClient destroyed from inside its own callback");
   close();
-  if (!wait_closed(impl_->options.close_timeout + std::chrono::seconds(5))) impl_->ioc.stop();
+  // Bounded: close_timer ends a close handshake that does not finish, so on_close() has normally
+  // returned by now; the margin covers a slow machine.
+  (void)wait_closed(impl_->options.close_timeout + std::chrono::seconds(5));
+  // Always stop the io_context before joining; never wait for run() to run out of work. Once
+  // fail() has run every handler returns at once, but Beast can leave a composed operation parked
+  // inside the stream for good: its close op (holding the write lock, waiting for the read lock)
+  // and its read op (holding the read lock, waiting for the write lock) park each other when the
+  // peer's close frame is already buffered as a read starts (boostorg/beast#2647). A parked op
+  // keeps the io_context's work count above zero with no I/O or timer left to resume it, so a
+  // join without stop() waited forever. The pending handlers are destroyed with the Impl.
+  impl_->ioc.stop();
   impl_->thread.join();
 }
 

@@ -7,8 +7,9 @@
 // thread, one at a time, in order: on_open() at most once, then on_message() per frame, then
 // on_close() exactly once after start() succeeded (also when the connection never opened).
 // send_text/send_binary/close may be called from any thread, including from inside callbacks.
-// The destructor closes the connection and joins the thread; never destroy the client from
-// inside its own callbacks. One connection per object: the supervisor makes a new client per
+// The destructor closes the connection and joins the thread, within close_timeout (plus a
+// margin) even when the close handshake stalls; never destroy the client from inside its own
+// callbacks. One connection per object: the supervisor makes a new client per
 // attempt. Beast is kept out of this header (pimpl).
 #pragma once
 

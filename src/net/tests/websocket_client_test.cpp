@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "net/testing/test_websocket_server.h"
@@ -453,6 +455,62 @@ TEST(WebSocketClient, DestructorWithOpenConnectionClosesGracefully) {
   client.reset();
   EXPECT_EQ(h.closes(), 1);
   EXPECT_EQ(conn->wait_client_close(kDeadline), 1000);
+}
+
+// Closes the client from inside on_message of the first message (callbacks may call close()).
+class CloseOnFirstMessageHandler final : public RecordingHandler {
+ public:
+  std::atomic<WebSocketClient*> client{nullptr};
+  void on_message(std::string_view payload, bool binary, core::Timestamp received) override {
+    bool first = messages().empty();
+    RecordingHandler::on_message(payload, binary, received);
+    if (WebSocketClient* c = client.load(); first && c != nullptr) c->close(1000, "bye");
+  }
+};
+
+// Regression: the destructor used to join the client's thread without stopping its io_context
+// once on_close() had run, and Beast can park its close and read operations on each other for
+// good, so the join never returned (a 600 s hang of the broker feed tests under load).
+//
+// The server writes, in one TCP write, two text frames then a close frame (RFC 6455 5.2; server
+// frames are unmasked): 81 01 'a' | 81 01 'b' | 88 02 03 e8 (close, code 1000). The client reads
+// all of it at once and closes from on_message("a"). Beast then starts its close op (sends the
+// close frame, takes the write lock) and, after "b", a read op that finds the buffered close
+// frame and first defers itself (the control callback is set); the close op finds the read lock
+// taken and parks holding the write lock, the read op parks waiting for the write lock. Only
+// close_timeout ends the connection; destroying the client must still return promptly.
+TEST(WebSocketClient, DestructorReturnsWhenTheCloseHandshakeIsStuckInsideBeast) {
+  auto server = make_server();
+  // Heap objects: when the destructor hangs they are leaked with the thread running it.
+  auto* h = new CloseOnFirstMessageHandler;
+  auto o = options_for(server->url("/"));
+  o.close_timeout = 200ms;
+  auto created = WebSocketClient::create(o, *h);
+  ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+  WebSocketClient* client = std::move(created).value().release();
+  h->client = client;
+  ASSERT_TRUE(client->start().is_ok());
+  ASSERT_TRUE(h->wait_open());
+  auto conn = server->wait_connection(1, kDeadline);
+  ASSERT_NE(conn, nullptr);
+  conn->send_raw(std::string("\x81\x01" "a" "\x81\x01" "b" "\x88\x02\x03\xe8", 10));
+  auto info = h->wait_close();
+  ASSERT_TRUE(info);
+  EXPECT_TRUE(info->was_open);
+
+  std::atomic<bool> destroyed{false};
+  std::thread destroyer([client, &destroyed] {
+    delete client;
+    destroyed = true;
+  });
+  auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  while (!destroyed && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);  // poll
+  if (!destroyed) {
+    destroyer.detach();  // stuck in the client's destructor for good: leak it rather than hang the run
+    FAIL() << "~WebSocketClient did not return within " << kDeadline.count() << " s of on_close()";
+  }
+  destroyer.join();
+  delete h;
 }
 
 }  // namespace
