@@ -31,6 +31,7 @@ struct Field {
   std::function<Status(const std::string&)> from_env;
   std::function<std::string()> show;
   bool secret = false;
+  bool table = false;  // the value is a TOML table of its own (not keys of a section)
 };
 
 Status type_error(const std::string& key, const char* want) {
@@ -301,6 +302,73 @@ Field intervals_field(const std::string& key, std::vector<model::Interval>& targ
   return f;
 }
 
+// A TOML table of free-form string keys and values, such as librdkafka properties:
+//   [kafka.consumer_properties]
+//   "fetch.wait.max.ms" = "5"
+// Values may be strings, whole numbers or booleans (librdkafka takes them all as text). From the
+// environment: "k1=v1,k2=v2"; a piece without '=' continues the previous value (librdkafka values
+// such as debug contexts contain commas). Shown as an inline table. A TOML table has no order: keys
+// come in name order, so give a property once, not also under an alias (linger.ms, queue.buffering.max.ms).
+Field string_table_field(const std::string& key, std::vector<std::pair<std::string, std::string>>& target) {
+  Field f;
+  f.table = true;
+  f.from_toml = [key, &target](const toml::node& n) -> Status {
+    const toml::table* table = n.as_table();
+    if (!table) return type_error(key, "a table of \"name\" = \"value\" pairs");
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [k, v] : *table) {
+      std::string name(k.str());
+      if (auto s = v.value_exact<std::string>()) {
+        out.emplace_back(name, *s);
+      } else if (auto b = v.value_exact<bool>()) {
+        out.emplace_back(name, *b ? "true" : "false");
+      } else if (auto i = v.value_exact<int64_t>()) {
+        out.emplace_back(name, std::to_string(*i));
+      } else if (v.is_table()) {  // fetch.wait.max.ms = "5" without quotes nests tables
+        return core::error(ErrorCode::kConfigError, "config key '" + key + "': \"" + name +
+                                                        "\" is a table; quote property names that contain dots, "
+                                                        "as in \"fetch.wait.max.ms\" = \"5\"");
+      } else {
+        return core::error(ErrorCode::kConfigError, "config key '" + key + "': \"" + name +
+                                                        "\" must be a string, a whole number or true/false");
+      }
+    }
+    target = std::move(out);
+    return Status::ok();
+  };
+  f.from_env = [key, &target](const std::string& s) -> Status {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      size_t eq = item.find('=');
+      if (eq == std::string::npos) {
+        if (out.empty()) return type_error(key, "name=value pairs separated by commas");
+        out.back().second += "," + item;
+        continue;
+      }
+      if (eq == 0) return type_error(key, "name=value pairs separated by commas");
+      out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    }
+    target = std::move(out);
+    return Status::ok();
+  };
+  f.show = [&target] {
+    auto quoted = [](const std::string& text) {
+      std::string out = "\"";
+      core::append_json_escaped(out, text);  // TOML basic strings escape like JSON
+      return out + "\"";
+    };
+    if (target.empty()) return std::string("{}");
+    std::string out = "{ ";
+    for (size_t i = 0; i < target.size(); ++i) {
+      out += (i ? ", " : "") + quoted(target[i].first) + " = " + quoted(target[i].second);
+    }
+    return out + " }";
+  };
+  return f;
+}
+
 // Every key, in the order `config show` prints them.
 std::vector<std::pair<std::string, Field>> fields(NiftyConfig& c) {
   std::vector<std::pair<std::string, Field>> f;
@@ -406,6 +474,10 @@ std::vector<std::pair<std::string, Field>> fields(NiftyConfig& c) {
   add("kafka.auto_offset_reset", string_field("kafka.auto_offset_reset", c.kafka.auto_offset_reset, {"earliest", "latest"}));
   add("kafka.connect_timeout_ms", int_field("kafka.connect_timeout_ms", c.kafka.connect_timeout_ms, 1, 3'600'000));
   add("kafka.drain_timeout_ms", int_field("kafka.drain_timeout_ms", c.kafka.drain_timeout_ms, 1, 3'600'000));
+  add("kafka.lag_interval_ms", int_field("kafka.lag_interval_ms", c.kafka.lag_interval_ms, 0, 3'600'000));
+  add("kafka.properties", string_table_field("kafka.properties", c.kafka.properties));
+  add("kafka.producer_properties", string_table_field("kafka.producer_properties", c.kafka.producer_properties));
+  add("kafka.consumer_properties", string_table_field("kafka.consumer_properties", c.kafka.consumer_properties));
   add("services.bind_address", string_field("services.bind_address", c.services_bind_address));
   add("services.ingest.http_port", int_field("services.ingest.http_port", c.ingest_http_port, 0, 65535));
   add("services.candles.http_port", int_field("services.candles.http_port", c.candles_http_port, 0, 65535));
@@ -439,11 +511,16 @@ std::vector<std::pair<std::string, Field>> fields(NiftyConfig& c) {
 // Keys given in milliseconds but stored in nanoseconds.
 void to_internal_units(NiftyConfig& c, int64_t grace_ms) { c.pipeline.candles.grace_nanos = grace_ms * core::kNanosPerMilli; }
 
-void collect_keys(const toml::table& table, const std::string& prefix, std::vector<std::pair<std::string, const toml::node*>>& out) {
+// The keys of `table` with their values; a sub-table is a section whose keys are collected too,
+// unless its key names a table field (`is_table_key`), whose value is the whole table.
+void collect_keys(const toml::table& table, const std::string& prefix,
+                  const std::function<bool(const std::string&)>& is_table_key,
+                  std::vector<std::pair<std::string, const toml::node*>>& out) {
   for (const auto& [k, node] : table) {
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-    if (const toml::table* sub = node.as_table()) {
-      collect_keys(*sub, key, out);
+    const toml::table* sub = node.as_table();
+    if (sub != nullptr && !is_table_key(key)) {
+      collect_keys(*sub, key, is_table_key, out);
     } else {
       out.emplace_back(key, &node);
     }
@@ -495,7 +572,11 @@ Result<NiftyConfig> load_config(const std::string& path) {
       return core::error(ErrorCode::kConfigError, os.str());
     }
     std::vector<std::pair<std::string, const toml::node*>> keys;
-    collect_keys(table, "", keys);
+    auto is_table_key = [&by_key](const std::string& key) {
+      auto it = by_key.find(key);
+      return it != by_key.end() && it->second->table;
+    };
+    collect_keys(table, "", is_table_key, keys);
     for (const auto& [key, node] : keys) {
       auto it = by_key.find(key);
       if (it == by_key.end()) {
@@ -516,6 +597,10 @@ Result<NiftyConfig> load_config(const std::string& path) {
   to_internal_units(config, config.pipeline.candles.grace_nanos);
   if (config.feed_kind == "replay" && config.replay.inputs.empty()) {
     return core::error(ErrorCode::kConfigError, "config key 'feed.replay.inputs' is empty");
+  }
+  // librdkafka judges the property tables now, so a bad one stops every command at start.
+  if (Status st = config.kafka.check_properties(); !st.is_ok()) {
+    return core::error(ErrorCode::kConfigError, (path.empty() ? "" : path + ": ") + st.message());
   }
   return config;
 }

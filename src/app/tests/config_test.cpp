@@ -69,6 +69,10 @@ TEST(Config, ErrorsNameTheKey) {
       {"[candles]\nrollups = [\"1m\"]\n", "candles.rollups"},
       {"[candles]\nrollups = [\"5m\", \"5m\"]\n", "candles.rollups"},
       {"[analysis]\nenabled = \"yes\"\n", "analysis.enabled"},
+      {"[kafka]\nproperties = \"linger.ms=1\"\n", "kafka.properties"},
+      {"[kafka.consumer_properties]\n\"fetch.wait.max.ms\" = 1.5\n", "kafka.consumer_properties"},
+      {"[kafka]\nlag_interval_ms = -1\n", "kafka.lag_interval_ms"},
+      {"[kafka.consumer_properties]\nfetch.wait.max.ms = \"5\"\n", "quote property names"},
   };
   int i = 0;
   for (const auto& c : cases) {
@@ -138,6 +142,79 @@ TEST(Config, LiveFeedAndServerBackendKeys) {
   auto bad = load_config(write_temp("badform", "[feed.flattrade]\nconnect_form = \"v3\"\n"));
   ASSERT_FALSE(bad.is_ok());
   EXPECT_NE(bad.status().message().find("feed.flattrade.connect_form"), std::string::npos);
+}
+
+TEST(Config, KafkaPropertyTablesAreReadShownAndReadBack) {
+  auto path = write_temp("kafka_props", R"(
+[kafka]
+brokers = "10.0.0.1:9092"
+[kafka.properties]
+"socket.nagle.disable" = true
+"topic.metadata.refresh.interval.ms" = 1000
+[kafka.producer_properties]
+"linger.ms" = "1"
+[kafka.consumer_properties]
+"fetch.wait.max.ms" = "5"
+"fetch.min.bytes" = "1"
+)");
+  auto c = load_config(path);
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  using Props = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(c->kafka.brokers, "10.0.0.1:9092");
+  EXPECT_EQ(c->kafka.properties,
+            (Props{{"socket.nagle.disable", "true"}, {"topic.metadata.refresh.interval.ms", "1000"}}));
+  EXPECT_EQ(c->kafka.producer_properties, (Props{{"linger.ms", "1"}}));
+  // A TOML table has no order: the properties come in name order.
+  EXPECT_EQ(c->kafka.consumer_properties, (Props{{"fetch.min.bytes", "1"}, {"fetch.wait.max.ms", "5"}}));
+  std::string shown = show_config(*c);
+  EXPECT_NE(shown.find("consumer_properties = { \"fetch.min.bytes\" = \"1\", \"fetch.wait.max.ms\" = \"5\" }"),
+            std::string::npos)
+      << shown;
+  auto again = load_config(write_temp("kafka_props_shown", shown));
+  ASSERT_TRUE(again.is_ok()) << again.status().to_string();
+  EXPECT_EQ(again->kafka.properties, c->kafka.properties);
+  EXPECT_EQ(again->kafka.producer_properties, c->kafka.producer_properties);
+  EXPECT_EQ(again->kafka.consumer_properties, c->kafka.consumer_properties);
+  // Defaults: no extra properties, shown as empty tables.
+  auto defaults = load_config("");
+  ASSERT_TRUE(defaults.is_ok());
+  EXPECT_TRUE(defaults->kafka.properties.empty());
+  EXPECT_NE(show_config(*defaults).find("\nproperties = {}\n"), std::string::npos);
+}
+
+TEST(Config, KafkaPropertiesLibrdkafkaRefusesStopTheStartNamingTheProperty) {
+  struct Case {
+    const char* text;
+    const char* property;
+  } cases[] = {
+      {"[kafka.properties]\n\"no.such.property\" = \"1\"\n", "no.such.property"},
+      // librdkafka's CONFIGURATION.md: fetch.wait.max.ms is an integer 0 .. 300000.
+      {"[kafka.consumer_properties]\n\"fetch.wait.max.ms\" = \"soon\"\n", "fetch.wait.max.ms"},
+      {"[kafka.producer_properties]\n\"linger.ms\" = -1\n", "linger.ms"},
+      {"[kafka.consumer_properties]\n\"enable.auto.commit\" = true\n", "enable.auto.commit"},
+  };
+  int i = 0;
+  for (const auto& c : cases) {
+    auto result = load_config(write_temp("bad_kafka" + std::to_string(i++), c.text));
+    ASSERT_FALSE(result.is_ok()) << c.text;
+    EXPECT_EQ(result.status().code(), core::ErrorCode::kConfigError);
+    EXPECT_NE(result.status().message().find(c.property), std::string::npos) << result.status().message();
+  }
+}
+
+TEST(Config, KafkaPropertiesFromTheEnvironment) {
+  // debug takes a comma-separated list: a piece without '=' continues the previous value.
+  setenv("NIFTY_KAFKA_CONSUMER_PROPERTIES", "fetch.wait.max.ms=5,debug=cgrp,topic", 1);
+  auto c = load_config("");
+  unsetenv("NIFTY_KAFKA_CONSUMER_PROPERTIES");
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_EQ(c->kafka.consumer_properties,
+            (std::vector<std::pair<std::string, std::string>>{{"fetch.wait.max.ms", "5"}, {"debug", "cgrp,topic"}}));
+  setenv("NIFTY_KAFKA_PROPERTIES", "no.such.property=1", 1);
+  auto bad = load_config("");
+  unsetenv("NIFTY_KAFKA_PROPERTIES");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("no.such.property"), std::string::npos) << bad.status().message();
 }
 
 TEST(Config, BadEnvironmentValueNamesTheVariable) {

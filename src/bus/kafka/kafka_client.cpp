@@ -107,6 +107,10 @@ core::Result<std::unique_ptr<RdKafka::Conf>> make_conf(const KafkaConfig& config
   for (const auto& [key, value] : config.effective_properties()) {
     NIFTY_RETURN_IF_ERROR(set(c, key, value));
   }
+  const auto& own = role == Role::kProducer ? config.producer_properties : config.consumer_properties;
+  for (const auto& [key, value] : own) {
+    NIFTY_RETURN_IF_ERROR(set(c, key, value));
+  }
   return conf;
 }
 

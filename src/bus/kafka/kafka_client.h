@@ -24,7 +24,9 @@ enum class Role { kProducer, kConsumer };
 
 core::Logger& log();
 
-// The librdkafka configuration of `role`; kConfigError naming the property librdkafka refused.
+// The librdkafka configuration of `role`: our settings, then the profile and `properties`, then
+// `producer_properties` or `consumer_properties` (so the tables win); kConfigError naming the
+// property librdkafka refused.
 // The caller adds callbacks (delivery report, rebalance) afterwards.
 core::Result<std::unique_ptr<RdKafka::Conf>> make_conf(const KafkaConfig& config, const KafkaFeatures& features,
                                                        Role role, const std::string& group);

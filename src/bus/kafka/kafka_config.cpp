@@ -1,6 +1,10 @@
 #include "bus/kafka/kafka_config.h"
 
+#include <librdkafka/rdkafka.h>
+
+#include <array>
 #include <charconv>
+#include <memory>
 
 namespace nifty::bus {
 namespace {
@@ -33,7 +37,44 @@ bool at_least(const int (&v)[3], int major, int minor, int patch) {
   return v[2] >= patch;
 }
 
+// Properties nifty sets itself and that a table may not override: manual commits (with the
+// offsets the services choose) are how the services stay crash-safe, and the group is per service.
+constexpr std::array<std::string_view, 3> kOwnProperties = {"group.id", "enable.auto.commit",
+                                                            "enable.auto.offset.store"};
+
+core::Status check_table(rd_kafka_conf_t* conf, std::string_view table,
+                         const std::vector<std::pair<std::string, std::string>>& props) {
+  for (const auto& [key, value] : props) {
+    std::string where = "[kafka." + std::string(table) + "] \"" + key + "\"";
+    for (std::string_view own : kOwnProperties) {
+      if (key == own) {
+        return config_error(where + " is set by nifty itself (manual offset commits, one group per service) "
+                                    "and cannot be overridden");
+      }
+    }
+    char err[512] = {0};
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      return config_error(where + " = \"" + value + "\" refused by librdkafka: " + err);
+    }
+  }
+  return core::Status::ok();
+}
+
 }  // namespace
+
+core::Status KafkaConfig::check_properties() const {
+  struct ConfDeleter {
+    void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+  };
+  // One scratch configuration per table, so that a property is judged on its own.
+  auto check = [](std::string_view table, const std::vector<std::pair<std::string, std::string>>& props) {
+    std::unique_ptr<rd_kafka_conf_t, ConfDeleter> conf(rd_kafka_conf_new());
+    return check_table(conf.get(), table, props);
+  };
+  NIFTY_RETURN_IF_ERROR(check("properties", properties));
+  NIFTY_RETURN_IF_ERROR(check("producer_properties", producer_properties));
+  return check("consumer_properties", consumer_properties);
+}
 
 KafkaConfig KafkaConfig::kafka09_profile(std::string brokers) {
   KafkaConfig c;
@@ -112,7 +153,8 @@ core::Status KafkaConfig::validate() const {
     return config_error("a 0.9 broker accepts session_timeout_ms <= 30000, got " +
                         std::to_string(session_timeout_ms));
   }
-  return core::Status::ok();
+  if (lag_interval_ms < 0) return config_error("lag_interval_ms must be >= 0 (0 = off)");
+  return check_properties();
 }
 
 }  // namespace nifty::bus

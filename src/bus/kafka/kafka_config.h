@@ -76,14 +76,31 @@ struct KafkaConfig {
   // "kafka-0.9" (api.version.request=false, broker.version.fallback=0.9.0.1: the test broker of
   // scripts/test-servers/kafka, which also needs session_timeout_ms <= 30000).
   std::string profile;
-  // Extra librdkafka properties, applied last (they override everything above).
+  // Extra librdkafka properties (librdkafka's CONFIGURATION.md), applied after everything above
+  // and the profile, so they win: `properties` on every producer and consumer, then
+  // `producer_properties` on producers only and `consumer_properties` on consumers only (librdkafka
+  // marks many properties C or P and warns when a consumer property is set on a producer or the
+  // reverse). group.id, enable.auto.commit and enable.auto.offset.store are ours (manual commits
+  // are how the services stay crash-safe) and are refused; so is a property librdkafka does not
+  // know or a value it refuses (check_properties()).
   std::vector<std::pair<std::string, std::string>> properties;
+  std::vector<std::pair<std::string, std::string>> producer_properties;
+  std::vector<std::pair<std::string, std::string>> consumer_properties;
+
+  // Every KafkaConsumer exports kafka_consumer_lag{topic,partition,group} (and the committed lag)
+  // this often, asking the broker for the partitions' end offsets; 0 = not exported.
+  int lag_interval_ms = 5000;
 
   // The 0.9 test profile against the broker at `brokers` (scripts/test-servers/kafka).
   static KafkaConfig kafka09_profile(std::string brokers);
 
-  // Checks ranges and names; a clear kConfigError naming the field otherwise.
+  // Checks ranges and names, and check_properties(); a clear kConfigError naming the field
+  // (or the property) otherwise.
   core::Status validate() const;
+  // Sets `properties`, `producer_properties` and `consumer_properties` on a scratch librdkafka
+  // configuration: kConfigError naming the table, the property and librdkafka's reason when
+  // librdkafka does not know a property or refuses its value, or when the property is one of ours.
+  core::Status check_properties() const;
   // The librdkafka properties of the profile and `properties` (profile first).
   std::vector<std::pair<std::string, std::string>> effective_properties() const;
   // What the configured broker supports.

@@ -2,11 +2,14 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "bus/kafka/kafka_client.h"
 #include "core/metrics.h"
@@ -31,10 +34,39 @@ struct KafkaConsumer::Impl final : public RdKafka::RebalanceCb {
   core::RateLimitedLog error_log;
   std::atomic<bool> closed{false};
 
+  // Lag export: totals per subscribed topic (nullptr for the others), set up by create().
+  std::array<core::Gauge*, std::size(kAllTopics)> lag_totals{};
+  std::array<core::Gauge*, std::size(kAllTopics)> committed_lag_totals{};
+  core::RateLimitedLog lag_log;
+  std::thread lag_thread;
+  std::condition_variable lag_cv;
+
+  // The gauges of one assigned partition and what this member last added to the totals (totals
+  // move by differences, so members of one group in one process share them correctly).
+  struct LagSeries {
+    core::Gauge* lag = nullptr;
+    core::Gauge* committed_lag = nullptr;
+    double lag_value = 0;
+    double committed_lag_value = 0;
+  };
+
+  // What the lag thread read from the broker for one partition.
+  struct Offsets {
+    TopicPartition tp;
+    int64_t low = 0;
+    int64_t high = 0;
+    int64_t committed = RdKafka::Topic::OFFSET_INVALID;
+  };
+
   mutable std::mutex mu;  // guards the fields below
   std::vector<TopicPartition> assignment;
+  uint64_t assignment_generation = 0;  // +1 on every assignment and revocation
   std::map<TopicPartition, int64_t> positions;
   std::deque<Rejection> rejections;
+  std::map<TopicPartition, LagSeries> lag_series;
+  bool lag_stop = false;
+
+  ~Impl() override { stop_lag_thread(); }
 
   std::optional<Topic> topic_of(const std::string& full_name) const {
     std::string_view name = full_name;
@@ -61,6 +93,7 @@ struct KafkaConsumer::Impl final : public RdKafka::RebalanceCb {
       {
         std::lock_guard lock(mu);
         assignment = tps;
+        ++assignment_generation;
       }
       log().info("kafka partitions assigned", {{"group", group}, {"partitions", static_cast<int64_t>(tps.size())}});
       if (listener.on_assigned) listener.on_assigned(tps);
@@ -70,7 +103,9 @@ struct KafkaConsumer::Impl final : public RdKafka::RebalanceCb {
       {
         std::lock_guard lock(mu);
         assignment.clear();
+        ++assignment_generation;
         for (const TopicPartition& tp : tps) positions.erase(tp);
+        drop_lag_series(tps);
       }
       log().info("kafka partitions revoked", {{"group", group}, {"partitions", static_cast<int64_t>(tps.size())}});
     }
@@ -91,6 +126,128 @@ struct KafkaConsumer::Impl final : public RdKafka::RebalanceCb {
     std::lock_guard lock(mu);
     rejections.push_back({tp, offset, std::move(error)});
     if (rejections.size() > kRecentRejections) rejections.pop_front();
+  }
+
+  // Sets the series of partitions this member no longer owns to 0 (the registry cannot remove a
+  // series) and takes their share out of the totals. Called with `mu` held.
+  void drop_lag_series(const std::vector<TopicPartition>& tps) {
+    for (const TopicPartition& tp : tps) {
+      auto it = lag_series.find(tp);
+      if (it == lag_series.end()) continue;
+      it->second.lag->set(0);
+      it->second.committed_lag->set(0);
+      lag_totals[static_cast<size_t>(tp.topic)]->dec(it->second.lag_value);
+      committed_lag_totals[static_cast<size_t>(tp.topic)]->dec(it->second.committed_lag_value);
+      lag_series.erase(it);
+    }
+  }
+
+  void drop_all_lag_series() {
+    std::lock_guard lock(mu);
+    std::vector<TopicPartition> all;
+    for (const auto& [tp, series] : lag_series) all.push_back(tp);
+    drop_lag_series(all);
+  }
+
+  // Publishes one partition's lag. Called with `mu` held.
+  void publish_lag(TopicPartition tp, double lag, double committed_lag) {
+    auto [it, inserted] = lag_series.try_emplace(tp);
+    LagSeries& series = it->second;
+    if (inserted) {
+      auto& registry = core::MetricsRegistry::global();
+      core::MetricLabels labels = {
+          {"topic", std::string(topic_name(tp.topic))}, {"partition", std::to_string(tp.partition)}, {"group", group}};
+      series.lag = &registry.gauge("kafka_consumer_lag",
+                                   "Messages of an assigned partition this member has not read yet "
+                                   "(end offset - read position)",
+                                   labels);
+      series.committed_lag = &registry.gauge("kafka_consumer_committed_lag",
+                                             "Messages of an assigned partition after the group's committed offset "
+                                             "(end offset - committed offset): what a restart reads again",
+                                             labels);
+    }
+    series.lag->set(lag);
+    series.committed_lag->set(committed_lag);
+    lag_totals[static_cast<size_t>(tp.topic)]->inc(lag - series.lag_value);
+    committed_lag_totals[static_cast<size_t>(tp.topic)]->inc(committed_lag - series.committed_lag_value);
+    series.lag_value = lag;
+    series.committed_lag_value = committed_lag;
+  }
+
+  void warn_lag(const std::string& what, const std::string& error) {
+    uint64_t suppressed = 0;
+    if (lag_log.should_log(suppressed)) {
+      log().warn("kafka consumer lag not updated",
+                 {{"group", group}, {"what", what}, {"error", error}, {"suppressed", suppressed}});
+    }
+  }
+
+  // Asks the broker for the end offsets and the group's committed offsets of `parts`; partitions
+  // whose end offset could not be read are left out (their gauges keep the previous value).
+  std::vector<Offsets> read_offsets(const std::vector<TopicPartition>& parts, int timeout_ms) {
+    std::vector<RdKafka::TopicPartition*> query;
+    for (const TopicPartition& tp : parts) {
+      query.push_back(RdKafka::TopicPartition::create(config.full_topic_name(topic_name(tp.topic)), tp.partition));
+    }
+    RdKafka::ErrorCode code = consumer->committed(query, timeout_ms);
+    if (code != RdKafka::ERR_NO_ERROR) warn_lag("committed offsets", RdKafka::err2str(code));
+    std::vector<Offsets> out;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      Offsets o;
+      o.tp = parts[i];
+      if (code == RdKafka::ERR_NO_ERROR && query[i]->err() == RdKafka::ERR_NO_ERROR) o.committed = query[i]->offset();
+      RdKafka::ErrorCode wm = consumer->query_watermark_offsets(query[i]->topic(), parts[i].partition, &o.low,
+                                                                 &o.high, timeout_ms);
+      if (wm == RdKafka::ERR_NO_ERROR) {
+        out.push_back(o);
+      } else {
+        warn_lag("end offset of " + query[i]->topic() + "/" + std::to_string(parts[i].partition), RdKafka::err2str(wm));
+      }
+    }
+    for (RdKafka::TopicPartition* p : query) delete p;
+    return out;
+  }
+
+  // Every lag_interval_ms: end offsets and committed offsets of the assigned partitions from the
+  // broker, then the gauges; a reading that straddles a rebalance is thrown away.
+  void lag_loop() {
+    const auto interval = std::chrono::milliseconds(config.lag_interval_ms);
+    const int timeout_ms = std::clamp(config.lag_interval_ms, 100, 2000);
+    std::unique_lock lock(mu);
+    while (!lag_stop) {
+      lag_cv.wait_for(lock, interval, [this] { return lag_stop; });
+      if (lag_stop) break;
+      std::vector<TopicPartition> parts = assignment;
+      const uint64_t generation = assignment_generation;
+      if (parts.empty()) continue;
+      lock.unlock();
+      std::vector<Offsets> offsets = read_offsets(parts, timeout_ms);
+      lock.lock();
+      if (lag_stop || generation != assignment_generation) continue;
+      for (const Offsets& o : offsets) {
+        // Where reading starts without a committed offset: auto_offset_reset.
+        const int64_t reset_point = config.auto_offset_reset == "latest" ? o.high : o.low;
+        const int64_t committed = o.committed >= 0 ? o.committed : reset_point;
+        auto pos = positions.find(o.tp);
+        const int64_t read = pos != positions.end() ? pos->second : committed;
+        publish_lag(o.tp, static_cast<double>(std::max<int64_t>(o.high - read, 0)),
+                    static_cast<double>(std::max<int64_t>(o.high - committed, 0)));
+      }
+    }
+  }
+
+  void start_lag_thread() {
+    if (config.lag_interval_ms <= 0) return;
+    lag_thread = std::thread([this] { lag_loop(); });
+  }
+
+  void stop_lag_thread() {
+    {
+      std::lock_guard lock(mu);
+      lag_stop = true;
+    }
+    lag_cv.notify_all();
+    if (lag_thread.joinable()) lag_thread.join();
   }
 
   // Handles one consumed record: appends it to `out` or rejects it.
@@ -148,6 +305,15 @@ core::Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaCo
         "bus_kafka_messages_rejected_total", "Kafka messages skipped because they could not be decoded",
         {{"topic", std::string(topic_name(t))}, {"group", group}});
   }
+  for (Topic t : topics) {
+    core::MetricLabels labels = {{"topic", std::string(topic_name(t))}, {"group", group}};
+    impl->lag_totals[static_cast<size_t>(t)] = &registry.gauge(
+        "kafka_consumer_lag_total", "Sum of kafka_consumer_lag over the partitions of a topic this process owns",
+        labels);
+    impl->committed_lag_totals[static_cast<size_t>(t)] = &registry.gauge(
+        "kafka_consumer_committed_lag_total",
+        "Sum of kafka_consumer_committed_lag over the partitions of a topic this process owns", labels);
+  }
   // From here on, a failure must close the consumer before it is destroyed.
   auto fail = [&impl](core::Status s) {
     impl->consumer->close();
@@ -166,6 +332,7 @@ core::Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaCo
     return fail(core::error(core::ErrorCode::kUnavailable,
                             "kafka consumer: subscribing group " + group + " failed: " + RdKafka::err2str(code)));
   }
+  impl->start_lag_thread();
   return std::unique_ptr<KafkaConsumer>(new KafkaConsumer(std::move(group), std::move(impl)));
 }
 
@@ -304,7 +471,9 @@ std::vector<Rejection> KafkaConsumer::recent_rejections() const {
 
 void KafkaConsumer::close() {
   if (!impl_ || impl_->closed.exchange(true)) return;
+  impl_->stop_lag_thread();  // before the handle it uses goes
   impl_->consumer->close();
+  impl_->drop_all_lag_series();  // a member that left owns nothing
 }
 
 }  // namespace nifty::bus

@@ -7,6 +7,14 @@
 // them). Rebalances call the listener on the polling thread: on_revoked before partitions go
 // (commit what is safe there), on_assigned after new ones arrive (reading resumes at the group's
 // committed offset, else at auto_offset_reset).
+// Lag: every config.lag_interval_ms (0 = off) a thread of the consumer asks the broker for the end
+// offsets and the group's committed offsets of the assigned partitions and sets the gauges
+// kafka_consumer_lag{topic,partition,group} (end offset - read position: what this member has not
+// read yet; before its first message the committed offset, else auto_offset_reset, counts as the
+// position) and kafka_consumer_committed_lag{topic,partition,group} (end offset - committed
+// offset: what a restart reads again), with their sums kafka_consumer_lag_total{topic,group} and
+// kafka_consumer_committed_lag_total{topic,group}; `topic` is the name without topic_prefix. The
+// series of a revoked partition, and all of them after close(), are set to 0.
 // Threading: one thread calls poll(), commit*() and close(); committed(), end_offset(), position(),
 // assignment(), rejected() and recent_rejections() may be called from any thread.
 #pragma once

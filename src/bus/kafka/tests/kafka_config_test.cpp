@@ -11,7 +11,10 @@
 
 #include <chrono>
 
+#include <librdkafka/rdkafkacpp.h>
+
 #include "bus/kafka/kafka_bus.h"
+#include "bus/kafka/kafka_client.h"
 #include "bus/kafka/kafka_consumer.h"
 #include "bus/kafka/tests/kafka_test_support.h"
 
@@ -102,6 +105,82 @@ TEST(KafkaConfig, RejectsAPropertyLibrdkafkaDoesNotKnow) {
   ASSERT_FALSE(bus.is_ok());
   EXPECT_EQ(bus.status().code(), core::ErrorCode::kConfigError);
   EXPECT_NE(bus.status().message().find("no.such.property"), std::string::npos) << bus.status().message();
+}
+
+TEST(KafkaConfig, PropertyTablesAreCheckedByLibrdkafkaNamingTheTableAndTheProperty) {
+  KafkaConfig ok;
+  ok.properties = {{"socket.nagle.disable", "true"}};
+  ok.producer_properties = {{"linger.ms", "1"}};
+  ok.consumer_properties = {{"fetch.wait.max.ms", "5"}, {"fetch.min.bytes", "1"}};
+  EXPECT_TRUE(ok.validate().is_ok()) << ok.validate().to_string();
+
+  struct Case {
+    const char* table;
+    std::pair<std::string, std::string> property;
+    const char* named;  // what the message must contain besides the table and the key
+  } cases[] = {
+      {"properties", {"no.such.property", "1"}, "No such configuration property"},
+      // CONFIGURATION.md: fetch.wait.max.ms is an integer 0 .. 300000.
+      {"consumer_properties", {"fetch.wait.max.ms", "soon"}, "soon"},
+      {"consumer_properties", {"fetch.wait.max.ms", "300001"}, "300001"},
+      // CONFIGURATION.md: compression.codec is one of none, gzip, snappy, lz4, zstd.
+      {"producer_properties", {"compression.codec", "brotli"}, "brotli"},
+      {"consumer_properties", {"enable.auto.commit", "true"}, "cannot be overridden"},
+      {"properties", {"group.id", "someone-else"}, "cannot be overridden"},
+  };
+  for (const auto& c : cases) {
+    KafkaConfig k;
+    std::string table = c.table;
+    auto& target = table == "properties" ? k.properties
+                   : table == "producer_properties" ? k.producer_properties
+                                                    : k.consumer_properties;
+    target.push_back(c.property);
+    core::Status s = k.check_properties();
+    ASSERT_FALSE(s.is_ok()) << c.property.first;
+    EXPECT_EQ(s.code(), core::ErrorCode::kConfigError);
+    EXPECT_NE(s.message().find("[kafka." + table + "]"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find(c.property.first), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find(c.named), std::string::npos) << s.message();
+    // validate() (called by every producer and consumer) refuses it too.
+    EXPECT_FALSE(k.validate().is_ok());
+  }
+}
+
+std::string conf_value(RdKafka::Conf& conf, const std::string& key) {
+  std::string value;
+  EXPECT_EQ(conf.get(key, value), RdKafka::Conf::CONF_OK) << key;
+  return value;
+}
+
+TEST(KafkaConfig, PropertyTablesWinOverOurSettingsAndGoOnlyToTheirRole) {
+  KafkaConfig c;
+  c.session_timeout_ms = 30000;  // ours; consumer_properties overrides it
+  c.batch_num_messages = 100;    // ours; properties, then producer_properties override it
+  c.properties = {{"batch.num.messages", "200"}, {"fetch.wait.max.ms", "50"}};
+  c.producer_properties = {{"batch.num.messages", "300"}};
+  c.consumer_properties = {{"fetch.wait.max.ms", "7"}, {"session.timeout.ms", "12000"}};
+  KafkaFeatures f = c.features();
+  auto producer = kafka_detail::make_conf(c, f, kafka_detail::Role::kProducer, "");
+  ASSERT_TRUE(producer.is_ok()) << producer.status().to_string();
+  EXPECT_EQ(conf_value(**producer, "batch.num.messages"), "300");
+  EXPECT_EQ(conf_value(**producer, "fetch.wait.max.ms"), "50");  // the shared table only
+  EXPECT_EQ(conf_value(**producer, "session.timeout.ms"), "45000");  // librdkafka's default, untouched
+  auto consumer = kafka_detail::make_conf(c, f, kafka_detail::Role::kConsumer, "g");
+  ASSERT_TRUE(consumer.is_ok()) << consumer.status().to_string();
+  EXPECT_EQ(conf_value(**consumer, "fetch.wait.max.ms"), "7");
+  EXPECT_EQ(conf_value(**consumer, "session.timeout.ms"), "12000");
+  EXPECT_EQ(conf_value(**consumer, "batch.num.messages"), "200");  // not producer_properties
+  EXPECT_EQ(conf_value(**consumer, "group.id"), "g");
+}
+
+TEST(KafkaConfig, ABadPropertyFailsTheConsumerAtStartNamingIt) {
+  KafkaConfig c = KafkaConfig::kafka09_profile("127.0.0.1:1");
+  c.consumer_properties = {{"fetch.wait.max.ms", "-3"}};
+  auto consumer = KafkaConsumer::create(c, "g", {Topic::kRawTicks});
+  ASSERT_FALSE(consumer.is_ok());
+  EXPECT_EQ(consumer.status().code(), core::ErrorCode::kConfigError);
+  EXPECT_NE(consumer.status().message().find("fetch.wait.max.ms"), std::string::npos)
+      << consumer.status().message();
 }
 
 // A loopback port nobody listens on: bind an ephemeral port and close it.

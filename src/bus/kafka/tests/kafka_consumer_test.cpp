@@ -172,5 +172,70 @@ TEST(KafkaConsumer, MalformedRecordsAreCountedAndSkippedWithTheirOffsets) {
   EXPECT_EQ(*committed, got[1].offset + 1);
 }
 
+
+core::Gauge& lag_gauge(const char* name, const std::string& group, const TopicPartition& tp) {
+  return core::MetricsRegistry::global().gauge(
+      name, "", {{"topic", std::string(topic_name(tp.topic))}, {"partition", std::to_string(tp.partition)}, {"group", group}});
+}
+
+core::Gauge& lag_total(const char* name, const std::string& group, Topic topic) {
+  return core::MetricsRegistry::global().gauge(name, "", {{"topic", std::string(topic_name(topic))}, {"group", group}});
+}
+
+TEST(KafkaConsumer, ExportsLagAsTheMessagesNotYetReadAndNotYetCommitted) {
+  NIFTY_REQUIRE_KAFKA();
+  KafkaConfig c = test_config();
+  c.lag_interval_ms = 200;
+  const std::string group = "lag-watchers-" + std::to_string(::getpid());
+  auto consumer = KafkaConsumer::create(c, group, {Topic::kRawTicks});
+  ASSERT_TRUE(consumer.is_ok()) << consumer.status().to_string();
+  // Join the group while the topic is still empty.
+  std::vector<ConsumedMessage> got;
+  ASSERT_TRUE(eventually([&] {
+    EXPECT_TRUE((*consumer)->poll(got, 100, 100ms).is_ok());
+    return (*consumer)->assignment().size() == 8;
+  }));
+  ASSERT_TRUE(got.empty());
+
+  // 20 ticks of one symbol (key = symbol: one partition), none read by the consumer yet.
+  auto bus = KafkaBus::create(c);
+  ASSERT_TRUE(bus.is_ok()) << bus.status().to_string();
+  for (uint64_t seq = 1; seq <= 20; ++seq) {
+    ASSERT_TRUE((*bus)->publish(Topic::kRawTicks, sample_tick("ITC", seq)).is_ok());
+  }
+  ASSERT_TRUE((*bus)->flush(20s).is_ok());
+  core::Gauge& total = lag_total("kafka_consumer_lag_total", group, Topic::kRawTicks);
+  core::Gauge& committed_total = lag_total("kafka_consumer_committed_lag_total", group, Topic::kRawTicks);
+  // Nothing read, nothing committed, auto_offset_reset=earliest: all 20 are behind.
+  EXPECT_TRUE(eventually([&] { return total.value() == 20 && committed_total.value() == 20; }))
+      << total.value() << " " << committed_total.value();
+
+  // Read 7 of them: 20 - 7 = 13 unread; nothing committed, so a restart would read all 20.
+  got = poll_for(**consumer, 7);
+  ASSERT_EQ(got.size(), 7u);
+  const TopicPartition tp = got[0].tp;
+  core::Gauge& lag = lag_gauge("kafka_consumer_lag", group, tp);
+  core::Gauge& committed_lag = lag_gauge("kafka_consumer_committed_lag", group, tp);
+  EXPECT_TRUE(eventually([&] { return lag.value() == 13 && total.value() == 13 && committed_lag.value() == 20; }))
+      << lag.value() << " " << total.value() << " " << committed_lag.value();
+
+  // Commit past the 5th message: 20 - 5 = 15 would be read again after a restart.
+  ASSERT_TRUE((*consumer)->commit(tp, got[4].offset + 1).is_ok());
+  EXPECT_TRUE(eventually([&] { return committed_lag.value() == 15 && committed_total.value() == 15; }))
+      << committed_lag.value() << " " << committed_total.value();
+  EXPECT_EQ(lag.value(), 13);
+  for (int32_t p = 0; p < 8; ++p) {
+    if (p == tp.partition) continue;
+    EXPECT_EQ(lag_gauge("kafka_consumer_lag", group, {Topic::kRawTicks, p}).value(), 0) << p;
+  }
+
+  // A member that left owns no partition: its series drop to 0 at once.
+  (*consumer)->close();
+  EXPECT_EQ(lag.value(), 0);
+  EXPECT_EQ(committed_lag.value(), 0);
+  EXPECT_EQ(total.value(), 0);
+  EXPECT_EQ(committed_total.value(), 0);
+}
+
 }  // namespace
 }  // namespace nifty::bus

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bus/kafka/kafka_config.h"
@@ -63,7 +64,7 @@ inline KafkaConfig test_config(std::string brokers = test_bootstrap()) {
   c.message_timeout_ms = 15000;
   c.drain_timeout_ms = 20000;
   c.properties.emplace_back("topic.metadata.refresh.interval.ms", "1000");
-  c.properties.emplace_back("fetch.wait.max.ms", "100");  // quicker end-offset queries in drain()
+  c.consumer_properties.emplace_back("fetch.wait.max.ms", "100");  // quicker end-offset queries in drain()
   return c;
 }
 
@@ -92,6 +93,17 @@ inline std::vector<ConsumedMessage> poll_for(KafkaConsumer& consumer, size_t wan
     if (!s.is_ok()) break;
   }
   return out;
+}
+
+// Checks `done` every 20 ms until it holds or `within` passed; whether it held.
+template <typename Pred>
+bool eventually(Pred done, std::chrono::milliseconds within = 30s) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);  // the interval between checks, not a synchronisation
+  }
+  return true;
 }
 
 // 2024-01-25T10:30:00Z = 1706178600 s (Python datetime); the spec's tick example's values.
