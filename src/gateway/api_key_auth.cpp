@@ -4,7 +4,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstring>
+#include <mutex>
 
 #include "core/check.h"
 
@@ -49,36 +51,75 @@ size_t ApiKeyAuth::HashOfHash::operator()(const store::ApiKeyHash& h) const noex
   return v;
 }
 
-ApiKeyAuth::ApiKeyAuth(store::ApiKeyStore& store, const core::Clock& clock, std::chrono::nanoseconds cache_ttl)
-    : store_(store), clock_(clock), ttl_nanos_(cache_ttl.count()) {}
+namespace {
+
+int64_t local_ttl_of(const store::HotCache* cache, const ApiKeyAuthOptions& o) {
+  if (cache == nullptr) return std::chrono::duration_cast<std::chrono::nanoseconds>(o.cache_ttl).count();
+  return o.cache_ttl.count() > 0 ? o.local_ttl.count() : 0;
+}
+
+}  // namespace
+
+ApiKeyAuth::ApiKeyAuth(store::ApiKeyStore& store, store::HotCache* cache, const core::Clock& clock,
+                       ApiKeyAuthOptions options)
+    : store_(store),
+      cache_(cache),
+      clock_(clock),
+      options_(options),
+      local_ttl_nanos_(std::max<int64_t>(0, local_ttl_of(cache, options))) {}
+
+std::optional<store::ApiKey> ApiKeyAuth::local_find(const store::ApiKeyHash& hash, core::Timestamp now) {
+  if (local_ttl_nanos_ == 0) return std::nullopt;
+  {
+    std::shared_lock lk(mu_);
+    auto it = local_.find(hash);
+    if (it == local_.end()) return std::nullopt;
+    if (it->second.expires > now) return it->second.key;
+  }
+  std::unique_lock lk(mu_);
+  auto it = local_.find(hash);
+  if (it != local_.end() && !(it->second.expires > now)) local_.erase(it);
+  return std::nullopt;
+}
+
+void ApiKeyAuth::local_put(const store::ApiKeyHash& hash, const store::ApiKey& key, core::Timestamp now) {
+  if (local_ttl_nanos_ == 0) return;
+  std::unique_lock lk(mu_);
+  local_.insert_or_assign(hash, Entry{key, now + local_ttl_nanos_});
+}
 
 core::Result<Principal> ApiKeyAuth::authenticate(std::string_view key) {
   if (key.empty()) return core::error(core::ErrorCode::kUnauthenticated, "missing X-API-KEY header");
   const store::ApiKeyHash hash = hash_api_key(key);
   const core::Timestamp now = clock_.now();
-  std::optional<store::ApiKey> found;
-  {
-    std::lock_guard lk(mu_);
-    auto it = cache_.find(hash);
-    if (it != cache_.end() && it->second.expires > now) {
-      ++stats_.cache_hits;
-      found = it->second.key;
-    } else {
-      if (it != cache_.end()) cache_.erase(it);
-      ++stats_.cache_misses;
+  const bool use_hot = cache_ != nullptr && options_.cache_ttl.count() > 0;
+  std::optional<store::ApiKey> found = local_find(hash, now);
+  if (!found && use_hot) {
+    auto hot = cache_->api_key(hash);
+    if (!hot.is_ok()) {
+      cache_errors_.fetch_add(1, std::memory_order_relaxed);
+    } else if (hot->has_value()) {
+      found = std::move(**hot);
+      local_put(hash, *found, now);
     }
   }
-  if (!found) {
+  if (found) {
+    cache_hits_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    cache_misses_.fetch_add(1, std::memory_order_relaxed);
     auto r = store_.find_by_hash(hash);
     if (!r.is_ok()) {
-      std::lock_guard lk(mu_);
-      ++stats_.store_errors;
+      store_errors_.fetch_add(1, std::memory_order_relaxed);
       return core::error(core::ErrorCode::kUnavailable, "api key store unavailable: " + r.status().message());
     }
     if (!r->has_value()) return core::error(core::ErrorCode::kUnauthenticated, "unknown API key");
     found = std::move(**r);
-    std::lock_guard lk(mu_);
-    cache_[hash] = Entry{*found, now + ttl_nanos_};
+    if (use_hot) {
+      if (!cache_->set_api_key(hash, *found, options_.cache_ttl).is_ok()) {
+        cache_errors_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    local_put(hash, *found, now);
   }
   if (!constant_time_equal(found->key_hash, hash)) {
     return core::error(core::ErrorCode::kUnauthenticated, "unknown API key");
@@ -91,16 +132,37 @@ core::Result<Principal> ApiKeyAuth::authenticate(std::string_view key) {
 
 core::Status ApiKeyAuth::revoke(std::string_view key_id) {
   NIFTY_RETURN_IF_ERROR(store_.revoke(key_id, clock_.now()));
-  std::lock_guard lk(mu_);
-  for (auto it = cache_.begin(); it != cache_.end();) {
-    it = it->second.key.id == key_id ? cache_.erase(it) : std::next(it);
+  {
+    std::unique_lock lk(mu_);
+    for (auto it = local_.begin(); it != local_.end();) {
+      it = it->second.key.id == key_id ? local_.erase(it) : std::next(it);
+    }
+  }
+  if (cache_ == nullptr) return core::Status::ok();
+  auto all = store_.list();
+  if (!all.is_ok()) {
+    return core::error(all.status().code(), "API key '" + std::string(key_id) +
+                                                "' revoked in the store, but its hash could not be read to drop it "
+                                                "from the hot cache (it expires there within the TTL): " +
+                                                all.status().message());
+  }
+  for (const auto& k : *all) {
+    if (k.id != key_id) continue;
+    core::Status s = cache_->drop_api_key(k.key_hash);
+    if (!s.is_ok()) {
+      return core::error(s.code(), "API key '" + std::string(key_id) + "' revoked in the store; " + s.message());
+    }
   }
   return core::Status::ok();
 }
 
 ApiKeyAuth::Stats ApiKeyAuth::stats() const {
-  std::lock_guard lk(mu_);
-  return stats_;
+  Stats s;
+  s.cache_hits = cache_hits_.load(std::memory_order_relaxed);
+  s.cache_misses = cache_misses_.load(std::memory_order_relaxed);
+  s.cache_errors = cache_errors_.load(std::memory_order_relaxed);
+  s.store_errors = store_errors_.load(std::memory_order_relaxed);
+  return s;
 }
 
 }  // namespace nifty::gateway

@@ -789,8 +789,9 @@ core::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayConfig config, Gate
   i.build_metrics();
   i.build_docs();
   if (i.deps.keys != nullptr) {
-    i.auth = std::make_unique<ApiKeyAuth>(*i.deps.keys, *i.deps.clock,
-                                          std::chrono::duration_cast<std::chrono::nanoseconds>(i.config.key_cache_ttl));
+    i.auth = std::make_unique<ApiKeyAuth>(*i.deps.keys, i.deps.cache, *i.deps.clock,
+                                          ApiKeyAuthOptions{.cache_ttl = i.config.key_cache_ttl,
+                                                            .local_ttl = kGatewayLocalKeyTtl});
   }
   if (i.deps.candles != nullptr) i.read_through = std::make_unique<store::CandleReadThrough>(*i.deps.cache, *i.deps.candles);
   i.hub = std::make_shared<WsHub>(*i.deps.universe);

@@ -51,7 +51,10 @@ struct GatewayConfig {
   // /health and /metrics answer without a key.
   bool open_health = true;
   bool open_metrics = true;
-  // How long a key read from the store is trusted (also the revocation bound).
+  // How long a key record read from the store stays in the hot cache. Revocation bound: a key
+  // revoked through this gateway, or through `nifty keys revoke` with a shared Redis cache, is
+  // refused within 1 s (the in-process layer, kGatewayLocalKeyTtl); otherwise within
+  // key_cache_ttl + 1 s.
   std::chrono::seconds key_cache_ttl{300};
   size_t max_header_bytes = 8 * 1024;
   size_t max_body_bytes = 64 * 1024;

@@ -3,7 +3,8 @@
 // the latest Scorecard (and the analysis:results stream), the day's change for the gainers board
 // (market:gainers), a short list of recently CLOSED candles per symbol and interval (the
 // cache-aside read model of CandleReadThrough), the latest MarketView (market:sentiment) and the
-// recent Signals (signal:alerts).
+// recent Signals (signal:alerts); and the gateway's API-key records (api_key:<sha256 hex>), the
+// cache of the spec's cache-aside authentication.
 // Adapters: memory/ (embedded default), redis/ (the spec's keys, TTLs and channels).
 //
 // Every latest-value setter replaces what was there (last write wins); getters answer nullopt (or
@@ -16,9 +17,13 @@
 // scorecard, and a tick's change is (tick ltp - reference) / reference. Before the first scorecard
 // of a symbol no reference is known and the symbol is not on the board.
 //
+// API-key records are keyed by the key's SHA-256, never by the key; each expires `ttl` after it
+// was set (a read after that answers nullopt).
+//
 // Threading: every adapter is safe to call from several threads at once.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -30,6 +35,7 @@
 #include "model/scorecard.h"
 #include "model/symbol.h"
 #include "model/tick.h"
+#include "store/api_key_store.h"
 
 namespace nifty::store {
 
@@ -88,6 +94,14 @@ class HotCache {
   // a candle appended meanwhile is neither lost nor reordered. The list stays capped.
   virtual core::Status prepend_candles(std::span<const model::Candle> older) = 0;
   virtual size_t recent_candles_capacity() const = 0;
+
+  // Caches a key's record under its hash for `ttl` (> 0, else kInvalidArgument), replacing what
+  // was there.
+  virtual core::Status set_api_key(const ApiKeyHash& hash, const ApiKey& key, std::chrono::seconds ttl) = 0;
+  // The record cached under `hash`; nullopt when none, or when it expired.
+  virtual core::Result<std::optional<ApiKey>> api_key(const ApiKeyHash& hash) = 0;
+  // Forgets the record cached under `hash` (ok when there was none).
+  virtual core::Status drop_api_key(const ApiKeyHash& hash) = 0;
 };
 
 }  // namespace nifty::store

@@ -24,8 +24,9 @@ core::Result<std::unique_ptr<store::ApiKeyStore>> open_api_key_store(const Nifty
 
 class GatewayHost {
  public:
-  // Loads the universe, opens the key store and starts the gateway with config.gateway. The
-  // cache, stores and bus (any may be null but the cache) must outlive the host.
+  // Loads the universe, opens the key store and starts the gateway with config.gateway; API keys
+  // are looked up through `cache` (cache-aside, see gateway/api_key_auth.h). The cache, stores and
+  // bus (any may be null but the cache) must outlive the host.
   static core::Result<std::unique_ptr<GatewayHost>> start(const NiftyConfig& config, store::HotCache& cache,
                                                           store::CandleStore* candles, store::SignalStore* signals,
                                                           bus::Bus* bus, std::vector<gateway::HealthCheck> health);

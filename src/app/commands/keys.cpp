@@ -1,7 +1,9 @@
 // nifty keys create|list|revoke: API keys of the gateway in the configured store. `create` prints
-// the key once (only its SHA-256 is stored); list never shows keys, only ids.
+// the key once (only its SHA-256 is stored); list never shows keys, only ids; revoke also drops the
+// key from the Redis hot cache when [cache] backend = "redis".
 #include <cstdio>
 
+#include "app/commands/backends.h"
 #include "app/commands/gateway_host.h"
 #include "gateway/api_key_auth.h"
 
@@ -93,18 +95,49 @@ void add_keys_command(CLI::App& app, CommandAction& action) {
     };
   });
 
-  CLI::App* revoke = cmd->add_subcommand("revoke", "Revoke a key by id (running gateways stop within gateway.key_cache_ttl_seconds)");
+  CLI::App* revoke = cmd->add_subcommand(
+      "revoke", "Revoke a key by id (and drop it from a Redis hot cache: gateways on it refuse it within 1 s)");
   revoke->add_option("id", opts->id, "key id (from create or list)")->required();
   revoke->callback([opts, with_store, &action] {
     action = [opts, with_store] {
       return with_store([&](const NiftyConfig& config, store::ApiKeyStore& keys) {
-        core::Status s = keys.revoke(opts->id, core::Timestamp::from_seconds(core::Timestamp::now().seconds()));
-        if (!s.is_ok()) {
-          report_error(s.message());
-          return s.code() == core::ErrorCode::kNotFound ? kExitUsage : kExitFailure;
+        const long long ttl = static_cast<long long>(config.gateway.key_cache_ttl.count());
+        // With Redis, gateways share the cached record: drop it there too. The memory cache of a
+        // running gateway cannot be reached from here; its record expires within the TTL.
+        std::unique_ptr<store::HotCache> cache;
+        std::string cache_down;
+        if (config.cache_backend == "redis") {
+          auto opened = open_hot_cache(config);
+          if (opened) {
+            cache = std::move(opened).value();
+          } else {
+            cache_down = opened.status().message();
+          }
         }
-        std::printf("revoked %s; running gateways refuse it within %lld s\n", opts->id.c_str(),
-                    static_cast<long long>(config.gateway.key_cache_ttl.count()));
+        core::WallClock clock;
+        gateway::ApiKeyAuth auth(keys, cache.get(), clock,
+                                 gateway::ApiKeyAuthOptions{.cache_ttl = config.gateway.key_cache_ttl});
+        core::Status s = auth.revoke(opts->id);
+        if (s.code() == core::ErrorCode::kNotFound) {
+          report_error(s.message());
+          return kExitUsage;
+        }
+        if (!s.is_ok() || !cache_down.empty()) {
+          // The store refused, or revoked it but the hot cache could not drop it.
+          report_error(s.is_ok() ? "revoked " + opts->id + " in the store, but the hot cache is unreachable (" +
+                                       cache_down + "): gateways refuse it within " +
+                                       std::to_string(ttl + gateway::kGatewayLocalKeyTtl.count()) +
+                                       " s; run revoke again to drop it there"
+                                 : s.message());
+          return kExitFailure;
+        }
+        if (cache) {
+          std::printf("revoked %s; gateways on this Redis refuse it within %lld s\n", opts->id.c_str(),
+                      static_cast<long long>(gateway::kGatewayLocalKeyTtl.count()));
+        } else {
+          std::printf("revoked %s; running gateways refuse it within %lld s\n", opts->id.c_str(),
+                      ttl + static_cast<long long>(gateway::kGatewayLocalKeyTtl.count()));
+        }
         return kExitOk;
       });
     };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <mutex>
 
 namespace nifty::store {
@@ -173,6 +174,49 @@ core::Status MemoryHotCache::prepend_candles(std::span<const model::Candle> olde
   for (auto it = older.rbegin(); it != older.rend() && list.size() < recent_capacity_; ++it) {
     if (list.empty() || it->start < list.front().start) list.push_front(*it);
   }
+  return core::Status::ok();
+}
+
+size_t MemoryHotCache::ApiKeyHashHash::operator()(const ApiKeyHash& h) const noexcept {
+  size_t v = 0;
+  std::memcpy(&v, h.data(), sizeof(v));  // a SHA-256 prefix: already uniformly distributed
+  return v;
+}
+
+int64_t MemoryHotCache::now_nanos() const {
+  if (clock_ != nullptr) return clock_->now().nanos();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+core::Status MemoryHotCache::set_api_key(const ApiKeyHash& hash, const ApiKey& key, std::chrono::seconds ttl) {
+  if (ttl.count() <= 0) {
+    return core::error(core::ErrorCode::kInvalidArgument,
+                       "hot cache: api key '" + key.id + "': ttl must be > 0 s, got " + std::to_string(ttl.count()));
+  }
+  const int64_t expires = now_nanos() + std::chrono::duration_cast<std::chrono::nanoseconds>(ttl).count();
+  std::unique_lock lock(mu_);
+  api_keys_.insert_or_assign(hash, CachedKey{key, expires});
+  return core::Status::ok();
+}
+
+core::Result<std::optional<ApiKey>> MemoryHotCache::api_key(const ApiKeyHash& hash) {
+  const int64_t now = now_nanos();
+  {
+    std::shared_lock lock(mu_);
+    auto it = api_keys_.find(hash);
+    if (it == api_keys_.end()) return std::optional<ApiKey>{};
+    if (it->second.expires_nanos > now) return std::optional<ApiKey>(it->second.key);
+  }
+  std::unique_lock lock(mu_);
+  auto it = api_keys_.find(hash);
+  if (it != api_keys_.end() && it->second.expires_nanos <= now) api_keys_.erase(it);
+  return std::optional<ApiKey>{};
+}
+
+core::Status MemoryHotCache::drop_api_key(const ApiKeyHash& hash) {
+  std::unique_lock lock(mu_);
+  api_keys_.erase(hash);
   return core::Status::ok();
 }
 

@@ -186,6 +186,97 @@ core::Status unexpected_reply(std::string_view what, const redisReply* r) {
                      "redis " + std::string(what) + ": unexpected reply type " + std::to_string(r->type));
 }
 
+std::string hex_of(const ApiKeyHash& hash) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(hash.size() * 2);
+  for (uint8_t b : hash) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xf]);
+  }
+  return out;
+}
+
+std::optional<ApiKeyHash> hash_of_hex(std::string_view hex) {
+  ApiKeyHash out{};
+  if (hex.size() != out.size() * 2) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return out;
+}
+
+std::string api_key_redis_key(const ApiKeyHash& hash) { return "api_key:" + hex_of(hash); }
+
+// The cached record: every field of ApiKey; times in ns; revoked_at_ns null when not revoked.
+std::string encode_api_key(const ApiKey& k) {
+  nlohmann::json j = {{"id", k.id},
+                      {"key_sha256", hex_of(k.key_hash)},
+                      {"label", k.label},
+                      {"tier", k.tier},
+                      {"rate_per_second", k.rate_per_second},
+                      {"burst", k.burst},
+                      {"created_at_ns", k.created_at.nanos()},
+                      {"revoked_at_ns", nullptr}};
+  if (k.revoked_at) j["revoked_at_ns"] = k.revoked_at->nanos();
+  return j.dump();
+}
+
+core::Result<ApiKey> decode_api_key(std::string_view where, std::string_view text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  auto bad = [&](std::string_view why) {
+    return core::error(core::ErrorCode::kParseError, "redis " + std::string(where) + ": " + std::string(why));
+  };
+  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+  auto str = [&](const char* k) -> std::optional<std::string> {
+    auto it = j.find(k);
+    if (it == j.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  auto integer = [&](const char* k) -> std::optional<int64_t> {
+    auto it = j.find(k);
+    if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<int64_t>();
+  };
+  ApiKey k;
+  auto id = str("id");
+  auto hash_hex = str("key_sha256");
+  auto label = str("label");
+  auto tier = str("tier");
+  auto burst = integer("burst");
+  auto created = integer("created_at_ns");
+  auto rate = j.find("rate_per_second");
+  auto revoked = j.find("revoked_at_ns");
+  if (!id) return bad("field 'id' missing or not a string");
+  if (!hash_hex) return bad("field 'key_sha256' missing or not a string");
+  auto hash = hash_of_hex(*hash_hex);
+  if (!hash) return bad("field 'key_sha256' is not 64 lowercase hex characters");
+  if (!label) return bad("field 'label' missing or not a string");
+  if (!tier) return bad("field 'tier' missing or not a string");
+  if (rate == j.end() || !rate->is_number()) return bad("field 'rate_per_second' missing or not a number");
+  if (!burst) return bad("field 'burst' missing or not an integer");
+  if (!created) return bad("field 'created_at_ns' missing or not an integer");
+  if (revoked == j.end() || !(revoked->is_null() || revoked->is_number_integer())) {
+    return bad("field 'revoked_at_ns' missing or neither null nor an integer");
+  }
+  k.id = std::move(*id);
+  k.key_hash = *hash;
+  k.label = std::move(*label);
+  k.tier = std::move(*tier);
+  k.rate_per_second = rate->get<double>();
+  k.burst = static_cast<int32_t>(*burst);
+  k.created_at = core::Timestamp(*created);
+  if (!revoked->is_null()) k.revoked_at = core::Timestamp(revoked->get<int64_t>());
+  return k;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -966,6 +1057,51 @@ core::Result<std::vector<model::Candle>> RedisHotCache::recent_candles(const mod
   });
   if (r) return std::move(*r);
   return memory_.recent_candles(symbol, interval, n);
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// API-key records: written and dropped synchronously on the read connection (see the header).
+
+core::Status RedisHotCache::set_api_key(const ApiKeyHash& hash, const ApiKey& key, std::chrono::seconds ttl) {
+  NIFTY_RETURN_IF_ERROR(memory_.set_api_key(hash, key, ttl));
+  const std::string name = api_key_redis_key(hash);
+  auto r = with_reader([&](RedisConnection& c) -> core::Result<bool> {
+    NIFTY_ASSIGN_OR_RETURN(auto reply, c.command({"SET", name, encode_api_key(key), "EX", std::to_string(ttl.count())}));
+    if (reply->type != REDIS_REPLY_STATUS) return unexpected_reply("SET " + name, reply.get());
+    return true;
+  });
+  if (r && !r->is_ok()) return r->status();
+  return core::Status::ok();  // Redis down: the memory cache holds it (the fallback)
+}
+
+core::Result<std::optional<ApiKey>> RedisHotCache::api_key(const ApiKeyHash& hash) {
+  auto r = with_reader([&](RedisConnection& c) -> core::Result<std::optional<ApiKey>> {
+    const std::string name = api_key_redis_key(hash);
+    NIFTY_ASSIGN_OR_RETURN(auto reply, c.command({"GET", name}));
+    if (reply->type == REDIS_REPLY_NIL) return std::optional<ApiKey>{};
+    if (reply->type != REDIS_REPLY_STRING) return unexpected_reply("GET " + name, reply.get());
+    NIFTY_ASSIGN_OR_RETURN(auto key, decode_api_key(name, std::string_view(reply->str, reply->len)));
+    return std::optional<ApiKey>(std::move(key));
+  });
+  if (r) return std::move(*r);
+  return memory_.api_key(hash);
+}
+
+core::Status RedisHotCache::drop_api_key(const ApiKeyHash& hash) {
+  NIFTY_RETURN_IF_ERROR(memory_.drop_api_key(hash));
+  const std::string name = api_key_redis_key(hash);
+  auto r = with_reader([&](RedisConnection& c) -> core::Result<bool> {
+    NIFTY_ASSIGN_OR_RETURN(auto reply, c.command({"DEL", name}));
+    if (reply->type != REDIS_REPLY_INTEGER) return unexpected_reply("DEL " + name, reply.get());
+    return true;
+  });
+  if (!r) {
+    return core::error(core::ErrorCode::kUnavailable,
+                       "redis " + config_.host + ":" + std::to_string(config_.port) + " is down: " + name +
+                           " not dropped; it expires within its TTL");
+  }
+  return r->is_ok() ? core::Status::ok() : r->status();
 }
 
 }  // namespace nifty::store

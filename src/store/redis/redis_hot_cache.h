@@ -14,6 +14,10 @@
 //   HSET scorecards:latest SYM <model::encode_scorecard>            (scorecard reads)
 //   candle:recent:INTERVAL:SYM  list of model::encode_candle (+ "ts" start seconds), oldest first,
 //       LTRIM-capped at recent_candles, EXPIRE recent_candles_ttl on each append
+//   SET api_key:<sha256 hex> '{"id":..,"key_sha256":..,"tier":..,"rate_per_second":..,"burst":..,
+//       "label":..,"created_at_ns":..,"revoked_at_ns":null}' EX ttl
+//       the spec's api_key:{key}, keyed by the key's SHA-256 instead of the key: Redis never holds a
+//       key, only what the store holds
 //
 // Writes never wait for the network: setters update an in-process MemoryHotCache (always kept in
 // step, the fallback) and enqueue for a writer thread that sends pipelined batches. Latest-value
@@ -27,7 +31,8 @@
 // writes go to memory only; pub/sub messages and stream entries of the outage are not replayed.
 // The writer reconnects with exponential backoff and jitter, then writes the memory cache's state
 // (latest ticks, current candles, scorecards, gainers, recent candles, signals, market view) and
-// resumes.
+// resumes. During an outage drop_api_key drops the memory copy and answers kUnavailable: the
+// record left in Redis lives out its TTL.
 //
 // SIGPIPE: open() ignores SIGPIPE process-wide (when it has the default action) so that a write to
 // a dropped connection is an error, not the end of the process.
@@ -80,6 +85,9 @@ class RedisHotCache final : public HotCache {
                                                           size_t n) override;
   core::Status prepend_candles(std::span<const model::Candle> older) override;
   size_t recent_candles_capacity() const override { return config_.recent_candles; }
+  core::Status set_api_key(const ApiKeyHash& hash, const ApiKey& key, std::chrono::seconds ttl) override;
+  core::Result<std::optional<ApiKey>> api_key(const ApiKeyHash& hash) override;
+  core::Status drop_api_key(const ApiKeyHash& hash) override;
 
   // Waits until everything enqueued so far has been sent and answered (or the backend is down);
   // false on timeout. For tests, benchmarks and an orderly shutdown.

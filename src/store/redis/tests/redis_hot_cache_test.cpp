@@ -437,5 +437,106 @@ TEST(RedisHotCache, FallsBackToMemoryWhileRedisIsDownAndWritesItsStateBack) {
   ASSERT_TRUE(eventually([&] { return raw.str("EXISTS tick:latest:ITC") == "1"; }));
 }
 
+// A key record as the gateway caches it; the hash is SHA-256("abc") (FIPS 180-2, appendix B.1),
+// written out here so the test does not depend on the gateway's hashing.
+constexpr std::string_view kAbcSha256Hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+ApiKeyHash abc_hash() {
+  ApiKeyHash h{};
+  for (size_t i = 0; i < h.size(); ++i) h[i] = static_cast<uint8_t>(std::stoi(std::string(kAbcSha256Hex.substr(2 * i, 2)), nullptr, 16));
+  return h;
+}
+
+ApiKey abc_record() {
+  ApiKey k;
+  k.id = "k_abc";
+  k.key_hash = abc_hash();
+  k.label = "alice's script";
+  k.tier = "premium";
+  k.rate_per_second = 50.0;
+  k.burst = 75;
+  k.created_at = core::Timestamp::from_seconds(kSpecTs);
+  return k;
+}
+
+TEST(RedisHotCache, CachesApiKeyRecordsUnderTheirHashWithTheTtl) {
+  NIFTY_SHARED_REDIS(cfg, 8);
+  auto cache = open_or_die(cfg);
+  ASSERT_TRUE(cache);
+  const std::string name = "api_key:" + std::string(kAbcSha256Hex);
+  ApiKey rec = abc_record();
+  ASSERT_TRUE(cache->set_api_key(abc_hash(), rec, std::chrono::seconds(300)).is_ok());
+  // Synchronous: in Redis when set_api_key returns, no flush needed.
+  RawRedis raw(cfg);
+  EXPECT_EQ(raw.str("TYPE %s", name.c_str()), "string");
+  long long ttl = std::atoll(raw.str("TTL %s", name.c_str()).c_str());
+  EXPECT_GT(ttl, 290);
+  EXPECT_LE(ttl, 300);
+  EXPECT_EQ(raw.str("DBSIZE"), "1");  // nothing else written, under no other name
+  auto j = nlohmann::json::parse(raw.str("GET %s", name.c_str()));
+  EXPECT_EQ(j["id"], "k_abc");
+  EXPECT_EQ(j["key_sha256"], std::string(kAbcSha256Hex));
+  EXPECT_EQ(j["tier"], "premium");
+  EXPECT_EQ(j["burst"], 75);
+  EXPECT_TRUE(j["revoked_at_ns"].is_null());
+
+  auto got = cache->api_key(abc_hash());
+  ASSERT_TRUE(got.is_ok() && got->has_value()) << got.status().to_string();
+  EXPECT_EQ(**got, rec);
+
+  // A revoked record round-trips its revocation time.
+  rec.revoked_at = core::Timestamp::from_nanos(kSpecTs * 1'000'000'000 + 5);
+  ASSERT_TRUE(cache->set_api_key(abc_hash(), rec, std::chrono::seconds(60)).is_ok());
+  got = cache->api_key(abc_hash());
+  ASSERT_TRUE(got.is_ok() && got->has_value()) << got.status().to_string();
+  EXPECT_EQ(**got, rec);
+
+  ASSERT_TRUE(cache->drop_api_key(abc_hash()).is_ok());
+  EXPECT_EQ(raw.str("EXISTS %s", name.c_str()), "0");
+  got = cache->api_key(abc_hash());
+  ASSERT_TRUE(got.is_ok());
+  EXPECT_FALSE(got->has_value());
+  EXPECT_TRUE(cache->drop_api_key(abc_hash()).is_ok());  // nothing there: still ok
+
+  EXPECT_EQ(cache->set_api_key(abc_hash(), rec, std::chrono::seconds(0)).code(), core::ErrorCode::kInvalidArgument);
+
+  // A record Redis expired is gone (EX 1: the server's own clock).
+  ASSERT_TRUE(cache->set_api_key(abc_hash(), abc_record(), std::chrono::seconds(1)).is_ok());
+  EXPECT_TRUE(eventually([&] {
+    auto r = cache->api_key(abc_hash());
+    return r.is_ok() && !r->has_value();
+  }, std::chrono::seconds(5)));
+
+  // Something else under the name is a clear parse error naming the key, not a crash.
+  ASSERT_EQ(raw.str("SET %s %s", name.c_str(), "{\"id\":7}"), "OK");
+  got = cache->api_key(abc_hash());
+  ASSERT_FALSE(got.is_ok());
+  EXPECT_EQ(got.status().code(), core::ErrorCode::kParseError);
+  EXPECT_NE(got.status().message().find(name), std::string::npos) << got.status().message();
+}
+
+TEST(RedisHotCache, ApiKeyRecordsComeFromMemoryWhileRedisIsDownAndADropSaysItCouldNotReachIt) {
+  if (std::getenv("NIFTY_TEST_REDIS_DIR") == nullptr) GTEST_SKIP() << "NIFTY_TEST_REDIS_DIR is unset";
+  OwnRedis server;
+  ASSERT_TRUE(server.start());
+  RedisConfig cfg = server.config();
+  cfg.reconnect_initial = std::chrono::milliseconds(20);
+  cfg.reconnect_max = std::chrono::milliseconds(200);
+  auto cache = open_or_die(cfg);
+  ASSERT_TRUE(cache);
+  ASSERT_TRUE(cache->set_api_key(abc_hash(), abc_record(), std::chrono::seconds(300)).is_ok());
+  ASSERT_TRUE(server.kill());
+  ASSERT_TRUE(eventually([&] { return !cache->backend_up(); }));
+  auto got = cache->api_key(abc_hash());
+  ASSERT_TRUE(got.is_ok() && got->has_value()) << got.status().to_string();
+  EXPECT_EQ((*got)->id, "k_abc");
+  core::Status dropped = cache->drop_api_key(abc_hash());
+  EXPECT_EQ(dropped.code(), core::ErrorCode::kUnavailable);
+  EXPECT_NE(dropped.message().find("api_key:" + std::string(kAbcSha256Hex)), std::string::npos) << dropped.message();
+  got = cache->api_key(abc_hash());  // the memory copy went
+  ASSERT_TRUE(got.is_ok());
+  EXPECT_FALSE(got->has_value());
+}
+
 }  // namespace
 }  // namespace nifty::store
