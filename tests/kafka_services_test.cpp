@@ -3,9 +3,12 @@
 // `nifty ingest` -> Kafka -> `nifty candles` -> SQLite must give exactly the candles (every
 // interval, every column) of the in-process `nifty replay` of the same files, also when `candles`
 // is killed with SIGKILL in the middle and restarted, and when one of two instances in the group is
-// killed. kcat reads our messages with the spec's field names; bad records are skipped and counted;
-// a broker that is down makes the services fail fast (exit 1). Each test has its own topic prefix,
-// so tests run in parallel on one broker; waits poll with deadlines.
+// killed. `nifty analyze-service` killed with SIGKILL in the middle and restarted publishes, for every
+// candle, the scorecard and signals of an analyze-service run that was never killed (it rebuilds its
+// state from the store), and misses none. kcat reads our messages with the spec's field names; bad
+// records are skipped and counted; a broker that is down makes the services fail fast (exit 1).
+// Each test has its own topic prefix, so tests run in parallel on one broker; waits poll with
+// deadlines.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -16,6 +19,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -118,6 +122,8 @@ class KafkaServices : public ::testing::Test {
         << "[services.ingest]\nhttp_port = 0\n"
         << "[services.candles]\nhttp_port = " << candles_port_ << "\ncommit_interval_ms = 200\nidle_close_ms = 1500\n"
         << "[services.analyze]\nhttp_port = " << analyze_port_ << "\n";
+    if (!analyze_group_.empty()) out << "group = \"" << analyze_group_ << "\"\n";
+    if (warm_up_candles_ >= 0) out << "[analysis]\nwarm_up_candles = " << warm_up_candles_ << "\n";
   }
   std::string config_path() const { return (dir_ / "nifty.toml").string(); }
   std::string input() const { return (dir_ / "input").string(); }
@@ -144,6 +150,46 @@ class KafkaServices : public ::testing::Test {
 
   bool start_candles(ChildProcess& child, const std::string& db_name) {
     return child.start({NIFTY_BINARY, "candles", "--config", config_path(), "--db", db(db_name)});
+  }
+
+  bool start_analyze(ChildProcess& child, const std::string& db_name) {
+    return child.start({NIFTY_BINARY, "analyze-service", "--config", config_path(), "--db", db(db_name)});
+  }
+
+  // A counter of the analyze service's /metrics (-1 when it cannot be read).
+  double analyze_metric(const std::string& name) {
+    net::HttpRequest request;
+    request.url = "http://127.0.0.1:" + std::to_string(analyze_port_) + "/metrics";
+    request.timeout = 2s;
+    auto r = net::http_request(request);
+    if (!r.is_ok() || r->status != 200) return -1;
+    std::istringstream lines(r->body);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+    }
+    return -1;
+  }
+
+  struct Record {
+    int partition = 0;
+    int64_t offset = 0;
+    std::string value;
+  };
+  // Every message of `topic` so far, read by kcat (an independent consumer).
+  std::vector<Record> read_topic(const std::string& topic) {
+    auto r = bus::testing::kcat(
+        {"-C", "-e", "-q", "-o", "beginning", "-f", "%p %o %s\n", "-b", bootstrap_, "-t", prefix_ + topic});
+    EXPECT_TRUE(r.exited && r.exit_code == 0) << describe(r);
+    std::vector<Record> out;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      Record rec;
+      std::istringstream fields(line);
+      if (!(fields >> rec.partition >> rec.offset)) continue;
+      std::getline(fields >> std::ws, rec.value);
+      out.push_back(std::move(rec));
+    }
+    return out;
   }
 
   // Polls until `db` has as many rows as the reference in every interval.
@@ -191,6 +237,8 @@ class KafkaServices : public ::testing::Test {
   fs::path dir_;
   int candles_port_ = 0;
   int analyze_port_ = 0;
+  std::string analyze_group_;  // services.analyze.group when set
+  int warm_up_candles_ = -1;   // analysis.warm_up_candles when >= 0
   std::map<std::string, std::vector<std::string>> reference_;
 };
 
@@ -303,8 +351,11 @@ TEST_F(KafkaServices, AnalyzeServiceServesScorecardsAndPublishesTheSpecFields) {
   write_config(bootstrap_);
   ChildProcess candles;
   ASSERT_TRUE(start_candles(candles, "kafka.db")) << candles.error();
+  // The analysis service reads the store (warm-up) once the candle service has created it.
+  ASSERT_TRUE(candles.pump_until([&] { return nifty::testing::count_candles(db("kafka.db"), "1m") >= 0; }, in(60s)))
+      << candles.err();
   ChildProcess analyze;
-  ASSERT_TRUE(analyze.start({NIFTY_BINARY, "analyze-service", "--config", config_path()})) << analyze.error();
+  ASSERT_TRUE(start_analyze(analyze, "kafka.db")) << analyze.error();
   ingest_all();
   net::HttpRequest request;
   request.url = "http://127.0.0.1:" + std::to_string(analyze_port_) + "/analyze?symbol=TCS";
@@ -355,6 +406,147 @@ TEST_F(KafkaServices, AnalyzeServiceServesScorecardsAndPublishesTheSpecFields) {
     ++n;
   }
   EXPECT_EQ(n, 10);
+}
+
+// Scorecards by "SYMBOL@timestamp", each message without latency_ms (the only field that depends
+// on the machine rather than on the candles).
+using ByKey = std::map<std::string, std::vector<std::string>>;
+ByKey by_key(const std::vector<std::string>& values, const char* key_field) {
+  ByKey out;
+  for (const auto& v : values) {
+    auto j = nlohmann::json::parse(v, nullptr, false);
+    if (j.is_discarded()) {
+      out["unparsable"].push_back(v);
+      continue;
+    }
+    j.erase("latency_ms");
+    std::string key = std::string(key_field) == "id" ? j.value("id", "")
+                                                     : j.value("symbol", "") + "@" + j.value("timestamp", "");
+    out[key].push_back(j.dump());
+  }
+  return out;
+}
+
+// Every copy the killed-and-restarted run published for a key equals the uninterrupted run's one
+// message for that key, and the two runs cover the same keys. Returns the number of extra copies.
+size_t expect_same_output(const ByKey& killed, const ByKey& reference, const char* what) {
+  size_t extra = 0;
+  for (const auto& [key, copies] : reference) {
+    EXPECT_EQ(copies.size(), 1u) << what << " " << key << ": the uninterrupted run published it "
+                                 << copies.size() << " times";
+    auto it = killed.find(key);
+    if (it == killed.end()) {
+      ADD_FAILURE() << what << " " << key << " is missing from the killed run";
+      continue;
+    }
+    extra += it->second.size() - 1;
+    for (const auto& copy : it->second) EXPECT_EQ(copy, copies.front()) << what << " " << key;
+  }
+  for (const auto& [key, copies] : killed) {
+    EXPECT_TRUE(reference.count(key)) << what << " " << key << " only in the killed run: " << copies.front();
+  }
+  return extra;
+}
+
+// The analysis service killed with SIGKILL after a third of the day and started again: it rebuilds
+// each symbol's indicators, day state and signal state from the candles stored before the first
+// candle it reads, so every scorecard and signal it publishes equals the one of an analysis service
+// that ran the day uninterrupted, and no candle is left without its scorecard (candles analysed but
+// not committed before the kill come out twice, identical: at-least-once). warm_up_candles = 50 is
+// below the ~125 candles of the day each symbol has at the kill, so the warm-up must reach back to
+// the day's first candle by itself (day volume, change against the day's open; the EMAs) for the
+// scorecards to match.
+TEST_F(KafkaServices, AnalyzeServiceKilledInTheMiddleRestartsWithTheScorecardsOfAnUninterruptedRun) {
+  analyze_port_ = free_port();
+  warm_up_candles_ = 50;
+  analyze_group_ = "analyze-killed";
+  write_config(bootstrap_);
+  replay_reference();
+  const size_t total = reference_["1m"].size();  // one scorecard per 1-minute candle
+  ChildProcess candles;
+  ASSERT_TRUE(start_candles(candles, "kafka.db")) << candles.error();
+  ASSERT_TRUE(candles.pump_until([&] { return nifty::testing::count_candles(db("kafka.db"), "1m") >= 0; }, in(60s)))
+      << candles.err();
+
+  // The run that is killed: candles arrive while it analyses them.
+  ChildProcess first;
+  ASSERT_TRUE(start_analyze(first, "kafka.db")) << first.error();
+  ingest_all();
+  ASSERT_TRUE(first.pump_until(
+      [&] {
+        candles.pump(0ms);
+        return analyze_metric("analyze_service_scorecards_total") >= static_cast<double>(total / 3);
+      },
+      in(120s)))
+      << first.err();
+  first.send_signal(SIGKILL);
+  auto killed = first.wait(in(10s));
+  ASSERT_FALSE(killed.exited);
+  const size_t at_kill = read_topic("analysis_updates").size();
+  EXPECT_LT(at_kill, total) << "the kill came after the end";
+
+  ChildProcess second;
+  ASSERT_TRUE(start_analyze(second, "kafka.db")) << second.error();
+  ASSERT_TRUE(second.pump_until(
+      [&] {
+        candles.pump(0ms);
+        std::vector<std::string> values;
+        for (auto& r : read_topic("analysis_updates")) values.push_back(std::move(r.value));
+        return by_key(values, "symbol").size() >= total;
+      },
+      in(180s)))
+      << second.err();
+  EXPECT_GT(analyze_metric("analyze_service_warm_ups_total"), 0) << "the restarted service did not warm up";
+  stop(second);
+  ASSERT_TRUE(wait_complete("kafka.db", candles, in(60s))) << progress("kafka.db");
+  // Where the killed run's output ends in each partition: the uninterrupted run's follows it.
+  std::map<int, int64_t> killed_end;
+  std::vector<std::string> killed_cards;
+  for (auto& r : read_topic("analysis_updates")) {
+    killed_end[r.partition] = std::max(killed_end[r.partition], r.offset + 1);
+    killed_cards.push_back(std::move(r.value));
+  }
+  EXPECT_GT(killed_cards.size(), at_kill) << "the restarted service published nothing";
+  std::map<int, int64_t> killed_signals_end;
+  std::vector<std::string> killed_signals;
+  for (auto& r : read_topic("signals")) {
+    killed_signals_end[r.partition] = std::max(killed_signals_end[r.partition], r.offset + 1);
+    killed_signals.push_back(std::move(r.value));
+  }
+
+  // The uninterrupted run: a group of its own reads market_candles from the beginning; nothing is
+  // stored before the day's first candles, so it starts cold at the open like the killed run did.
+  analyze_group_ = "analyze-reference";
+  write_config(bootstrap_);
+  ChildProcess reference;
+  ASSERT_TRUE(start_analyze(reference, "kafka.db")) << reference.error();
+  ASSERT_TRUE(reference.pump_until(
+      [&] {
+        candles.pump(0ms);
+        return read_topic("analysis_updates").size() >= killed_cards.size() + total;
+      },
+      in(180s)))
+      << reference.err();
+  stop(reference);
+  stop(candles);
+  std::vector<std::string> reference_cards;
+  for (auto& r : read_topic("analysis_updates")) {
+    if (r.offset >= killed_end[r.partition]) reference_cards.push_back(std::move(r.value));
+  }
+  std::vector<std::string> reference_signals;
+  for (auto& r : read_topic("signals")) {
+    if (r.offset >= killed_signals_end[r.partition]) reference_signals.push_back(std::move(r.value));
+  }
+
+  ASSERT_EQ(reference_cards.size(), total);
+  const ByKey reference_by_key = by_key(reference_cards, "symbol");
+  ASSERT_EQ(reference_by_key.size(), total);
+  size_t extra_cards = expect_same_output(by_key(killed_cards, "symbol"), reference_by_key, "scorecard");
+  size_t extra_signals = expect_same_output(by_key(killed_signals, "id"), by_key(reference_signals, "id"), "signal");
+  // The golden day fires signals (the comparison above is not empty).
+  EXPECT_GT(reference_signals.size(), 0u);
+  std::cout << "killed at " << at_kill << "/" << total << " scorecards; re-published " << extra_cards
+            << " scorecards and " << extra_signals << " signals; " << reference_signals.size() << " signals\n";
 }
 
 TEST_F(KafkaServices, BadRecordsAreCountedAndSkippedNotCrashLooped) {

@@ -128,6 +128,8 @@ core::Result<ScorecardBuilder::SymbolState*> ScorecardBuilder::ingest(const mode
   return &s;
 }
 
+void ScorecardBuilder::forget(const model::Symbol& symbol) { states_.erase(symbol); }
+
 core::Status ScorecardBuilder::warm_up(const model::Candle& candle) {
   auto state = ingest(candle);
   return state.status();

@@ -91,6 +91,9 @@ class ScorecardBuilder {
   core::Status warm_up(const model::Candle& candle);
   // The last Scorecard produced for `symbol`, or nullptr. Valid until the next on_candle call.
   const model::Scorecard* latest(const model::Symbol& symbol) const;
+  // Drops everything kept for `symbol` (indicators, day state, latest scorecard): its next candle
+  // starts it afresh. For a symbol whose stream went to another consumer (a Kafka rebalance).
+  void forget(const model::Symbol& symbol);
 
   // Pure pieces of the formulas above, public so that they can be tested and reused.
   static double trend_score(double close, double ema50, double ema100, double ema200);

@@ -117,4 +117,6 @@ model::Recommendation SignalRules::confirmed(const model::Symbol& symbol) const 
   return it == states_.end() ? model::Recommendation::kHold : it->second.confirmed;
 }
 
+void SignalRules::forget(const model::Symbol& symbol) { states_.erase(symbol); }
+
 }  // namespace nifty::signals

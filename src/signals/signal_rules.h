@@ -59,6 +59,9 @@ class SignalRules {
 
   // The confirmed recommendation of `symbol` (HOLD when none has fired yet).
   model::Recommendation confirmed(const model::Symbol& symbol) const;
+  // Drops the state of `symbol` (confirmed recommendation, pending count, cooldown): its next
+  // scorecard starts from HOLD. For a symbol whose stream went to another consumer.
+  void forget(const model::Symbol& symbol);
   int64_t rejected() const { return rejected_; }
   // Signals held back by the cooldown at least once before firing (or never firing).
   int64_t cooled_down() const { return cooled_down_; }
