@@ -87,7 +87,8 @@ struct CandleService::Partition {
         rollup(calendar, config.rollups, config.candles.grace_nanos),
         builder_out(service, *this),
         rollup_out(service.out_, service.stats_.rollups, CandleOrigin::kNew),
-        rebuilt_out(service.out_, service.stats_.rebuilt, CandleOrigin::kRebuilt) {}
+        rebuilt_out(service.out_, service.stats_.rebuilt, CandleOrigin::kRebuilt),
+        republish_out(service.out_, service.stats_.republished, CandleOrigin::kRepublish) {}
 
   feed::TickNormalizer normalizer;
   candles::CandleBuilder builder;
@@ -95,6 +96,7 @@ struct CandleService::Partition {
   BuilderOut builder_out;
   RollupOut rollup_out;
   RollupOut rebuilt_out;
+  RollupOut republish_out;
   std::unordered_map<model::Symbol, SymbolBook> books;
   int64_t clock = 0;               // ns, event time
   int64_t next_clock_check = 0;    // on_clock runs at most once per second of event time
@@ -165,7 +167,18 @@ void CandleService::seed_symbol(Partition& part, const model::Symbol& symbol, co
   if (stored->empty()) return;
   book.done_until = stored->back().start.nanos();
   // The stored minutes rebuild the open rollup buckets; what they complete again is identical.
-  for (const model::Candle& c : *stored) part.rollup.on_candle(c, part.rebuilt_out);
+  // Minutes from the one of the symbol's first re-read tick on may not have been delivered: they go
+  // out again, each before the buckets it completes, as the live run published them (header).
+  const int64_t republish_from = minute_of(at.nanos());
+  for (const model::Candle& c : *stored) {
+    if (c.start.nanos() < republish_from) {
+      part.rollup.on_candle(c, part.rebuilt_out);
+      continue;
+    }
+    ++stats_.republished;
+    out_.on_candle(c, CandleOrigin::kRepublish);
+    part.rollup.on_candle(c, part.republish_out);
+  }
 }
 
 void CandleService::on_tick(int32_t partition_id, int64_t offset, model::Tick tick) {

@@ -31,11 +31,30 @@
 // the first tick of a symbol after an assignment the service asks the history callback for the
 // symbol's stored 1-minute candles of that IST day; minutes up to the last stored one only feed the
 // normaliser (baseline, duplicates), never the builder, and the stored minutes re-seed the rollup's
-// open 5m/15m/1h/1d buckets (re-emitted buckets are identical and go out as kRebuilt: store them,
-// do not publish them again). A crash after a candle was stored but before the commit therefore
-// produces neither a duplicate nor a partial candle; a crash before it was stored rebuilds it from
-// ticks that all lie after the commit point (it was open at the last commit, so it was pinned).
-// The worst case re-read is one IST day of a partition (a symbol that stopped trading mid-day).
+// open 5m/15m/1h/1d buckets. A crash after a candle was stored but before the commit therefore
+// produces neither a duplicate nor a partial candle in the store; a crash before it was stored
+// rebuilds it from ticks that all lie after the commit point (it was open at the last commit, so
+// it was pinned). The worst case re-read is one IST day of a partition (a symbol that stopped
+// trading mid-day).
+//
+// What is published (market_candles is at-least-once across a crash). A candle may have reached
+// the store and still not market_candles (the process died with its message in the producer's
+// queue); only a commit proves delivery, since the app flushes the producer before it commits.
+// So, when the stored minutes are loaded (the symbol's first tick F after the assignment), every
+// stored minute with start >= minute(F) goes out again as kRepublish, oldest first, with exactly
+// the stored values, each followed by the rollup buckets it completes (kRepublish too), as the
+// live run published them; all of this before any candle the builder makes for the symbol (those
+// are later than the last stored minute). Stored minutes before minute(F) and the buckets they
+// complete go out as kRebuilt (store, do not publish): their ticks all lie before F, hence before
+// the commit point, so such a candle was not open at the last commit (it would have pinned its
+// first tick), i.e. it was closed, with the buckets it completed, and delivered before that
+// commit. Done at load time rather than at each minute's first re-read tick, so that each stored
+// minute goes out exactly once per assignment even when its re-read ticks are refused by the fresh
+// normaliser. The price is duplicates: stored minutes from minute(F) on that had been delivered
+// (at least F's own when F is a baseline tick) go out twice; consumers are idempotent on
+// (symbol, interval, candle time). Candles built from ticks (kNew) may repeat as well (a rollup
+// bucket closed on the clock and rebuilt). Nothing is lost: a candle never delivered is either
+// stored (republished) or rebuilt from its ticks (published).
 //
 // Clock: in event-time mode a partition's clock is the latest exchange time seen in it (plus
 // on_clock from the app); in wall-clock mode the app calls on_clock(now) for every partition. Open
@@ -79,7 +98,11 @@ struct CandleServiceConfig {
 
 enum class CandleOrigin : uint8_t {
   kNew,      // built from ticks now: store and publish
-  kRebuilt,  // a rollup re-emitted while re-seeding from stored candles: store (idempotent), do not publish
+  kRebuilt,  // a rollup re-emitted while re-seeding from stored candles, known to be delivered: store
+             // (idempotent), do not publish
+  kRepublish,  // a stored 1-minute candle, or a rollup bucket it completes, whose publish is not known
+               // to have been delivered (see the header comment): store (idempotent: the bucket may not
+               // have reached the store) and publish again
 };
 
 // Where candles go (the app: CandleWriter + market_candles producer).
@@ -102,6 +125,7 @@ struct CandleServiceStats {
   uint64_t candles = 0;           // 1-minute candles emitted
   uint64_t rollups = 0;           // rolled-up candles emitted (kNew)
   uint64_t rebuilt = 0;           // rollups re-emitted while re-seeding (kRebuilt)
+  uint64_t republished = 0;       // stored 1-minute candles and their rollups published again (kRepublish)
   uint64_t history_errors = 0;    // history callback failures (the symbol is then rebuilt from ticks only)
   uint64_t late_ticks = 0;        // by the builders of partitions still owned
 };

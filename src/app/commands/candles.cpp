@@ -3,7 +3,8 @@
 // the ticks of each assigned partition, builds 1-minute candles and rollups, upserts them into the
 // configured store and produces them on market_candles. Every services.candles.commit_interval_ms
 // the store writer and the producer are flushed, then each partition's safe offset is committed
-// (engine/candle_service.h explains which). Serves /metrics and /health on
+// (engine/candle_service.h explains which, and which stored candles a restart publishes again:
+// market_candles is at-least-once). Serves /metrics and /health on
 // services.candles.http_port. Runs until SIGINT/SIGTERM (what is safe is committed; open candles
 // are left for the next owner to rebuild). Exit 1 when the broker or the store cannot be reached,
 // and when a candle could not be stored or published (after the writer's and librdkafka's own
@@ -30,13 +31,15 @@ core::Logger& log() { return core::Logger::get("candles"); }
 
 using Clock = std::chrono::steady_clock;
 
-// Stores every candle (idempotent upsert) and publishes the new ones on market_candles.
+// Stores every candle (idempotent upsert) and publishes on market_candles all but the kRebuilt
+// ones: kNew candles, and kRepublish candles (stored already, their publish not known to have been
+// delivered before the crash or rebalance: market_candles is at-least-once).
 class StoreAndPublish final : public engine::CandleServiceOutput {
  public:
   StoreAndPublish(store::CandleWriter& writer, bus::KafkaBus& bus) : writer_(writer), bus_(bus) {}
   void on_candle(const model::Candle& c, engine::CandleOrigin origin) override {
     writer_.write(c);
-    if (origin == engine::CandleOrigin::kNew) {
+    if (origin != engine::CandleOrigin::kRebuilt) {
       core::Status st = bus_.publish(bus::Topic::kMarketCandles, c);
       if (!st.is_ok() && publish_error_.is_ok()) publish_error_ = st;
     }

@@ -31,13 +31,18 @@ bool same(const model::Candle& a, const model::Candle& b) {
          a.vwap == b.vwap;
 }
 
-// An output that upserts into a map (the store's contract) and remembers what was published.
+// An output that upserts into a map (the store's contract) and remembers what was published (all
+// but kRebuilt, as the app does), with the origin of each.
 class FakeStore final : public CandleServiceOutput {
  public:
   void on_candle(const model::Candle& c, CandleOrigin origin) override {
     store[key_of(c)] = c;
-    if (origin == CandleOrigin::kNew) published.push_back(c);
-    else ++rebuilt;
+    if (origin == CandleOrigin::kRebuilt) {
+      ++rebuilt;
+      return;
+    }
+    published.push_back(c);
+    published_origin.push_back(origin);
   }
   CandleHistory history() {
     return [this](const model::Symbol& s, Timestamp from, Timestamp to) -> core::Result<std::vector<model::Candle>> {
@@ -50,6 +55,7 @@ class FakeStore final : public CandleServiceOutput {
   }
   std::map<Key, model::Candle> store;
   std::vector<model::Candle> published;
+  std::vector<CandleOrigin> published_origin;
   int rebuilt = 0;
 };
 
@@ -205,6 +211,176 @@ TEST(CandleService, RestartFromTheCommittedOffsetsGivesIdenticalCandles) {
       }
     }
   }
+}
+
+TEST(CandleService, RepublishesAStoredCandleWhoseTicksAreReReadBeforeTheNextCandle) {
+  CandleServiceConfig config;
+  config.rollups = {};  // 1-minute candles only: the hand-worked values below
+  // Partition 0, hand-worked:
+  //   0 AAA 09:15:00 100.00 cum 100   1 AAA 09:15:30 100.05 cum 150
+  //   2 AAA 09:16:05 100.10 cum 180   (closes 09:15, opens 09:16: first tick 2, baseline tick 1)
+  //   -- commit: 09:15 delivered; the commit offset is 1 --
+  //   3 AAA 09:16:40 100.20 cum 200   4 AAA 09:17:10 100.15 cum 260 (closes 09:16)
+  //   -- 09:16 reaches the store, its message is lost: kill -9 --
+  std::vector<model::Tick> ticks = {tick("AAA", 9, 15, 0, 10000, 100), tick("AAA", 9, 15, 30, 10005, 150),
+                                    tick("AAA", 9, 16, 5, 10010, 180), tick("AAA", 9, 16, 40, 10020, 200),
+                                    tick("AAA", 9, 17, 10, 10015, 260)};
+  FakeStore first_out;
+  int64_t committed = -1;
+  size_t delivered = 0;
+  {
+    CandleService first(config, core::NseCalendar::builtin(), first_out);
+    for (int64_t o = 0; o < 5; ++o) {
+      first.on_tick(0, o, ticks[o]);
+      if (o == 2) {
+        committed = first.commit_offset(0);
+        delivered = first_out.published.size();
+      }
+    }
+  }
+  ASSERT_EQ(committed, 1);
+  ASSERT_EQ(delivered, 1u);                   // 09:15
+  ASSERT_EQ(first_out.published.size(), 2u);  // 09:15 and the lost 09:16
+  const Timestamp m15 = Timestamp::from_ist(kDay, 9, 15), m16 = Timestamp::from_ist(kDay, 9, 16),
+                  m17 = Timestamp::from_ist(kDay, 9, 17);
+
+  // The store holds 09:15 and 09:16; market_candles got only 09:15.
+  FakeStore second_out;
+  second_out.store = first_out.store;
+  CandleService second(config, core::NseCalendar::builtin(), second_out, second_out.history());
+  second.on_assigned({0});
+  for (int64_t o = committed; o < 5; ++o) second.on_tick(0, o, ticks[o]);
+  second.close_all();
+
+  // The first re-read tick (offset 1) lies in 09:15: 09:15 (a duplicate) and 09:16 go out again
+  // with the stored values, before 09:17, which is built from ticks 4 (60 shares over the
+  // baseline 200 restored by tick 3).
+  ASSERT_EQ(second_out.published.size(), 3u);
+  EXPECT_EQ(second_out.published[0].start, m15);
+  EXPECT_EQ(second_out.published_origin[0], CandleOrigin::kRepublish);
+  const model::Candle& again = second_out.published[1];
+  EXPECT_EQ(again.start, m16);
+  EXPECT_EQ(second_out.published_origin[1], CandleOrigin::kRepublish);
+  // 09:16 by hand: ticks 2 and 3: open 100.10, high 100.20, low 100.10, close 100.20,
+  // volume (180 - 150) + (200 - 180) = 50, 2 trades.
+  EXPECT_EQ(again.open.paise(), 10010);
+  EXPECT_EQ(again.high.paise(), 10020);
+  EXPECT_EQ(again.low.paise(), 10010);
+  EXPECT_EQ(again.close.paise(), 10020);
+  EXPECT_EQ(again.volume, 50);
+  EXPECT_EQ(again.trades, 2);
+  EXPECT_TRUE(same(again, first_out.store.at(key_of(again))));
+  EXPECT_EQ(second_out.published[2].start, m17);
+  EXPECT_EQ(second_out.published_origin[2], CandleOrigin::kNew);
+  EXPECT_EQ(second_out.published[2].volume, 60);
+  EXPECT_EQ(second.stats().republished, 2u);
+  EXPECT_EQ(second.stats().candles, 1u);          // only 09:17 was built
+  EXPECT_EQ(second.stats().ticks_replayed, 3u);   // offsets 1, 2, 3
+}
+
+// A crash after candles reached the store but before their market_candles messages were
+// delivered: the first run's publishes count as delivered only when a commit followed them (the
+// app flushes the producer before committing); the rest are lost. The restarted run must publish
+// the lost ones, so that the union of both runs' publishes holds every candle of an uncrashed run,
+// with its values, and a candle published by both runs is one the restart re-published.
+TEST(CandleService, ACrashBetweenStoreAndDeliveryLosesNoPublishedCandle) {
+  auto script = day_script();
+  auto offsets = offsets_of(script);
+  FakeStore whole;
+  {
+    CandleService service({}, core::NseCalendar::builtin(), whole);
+    for (size_t i = 0; i < script.size(); ++i) service.on_tick(script[i].partition, offsets[i], script[i].tick);
+    service.close_all();
+  }
+  std::map<Key, model::Candle> reference;
+  for (const auto& c : whole.published) reference[key_of(c)] = c;
+  ASSERT_EQ(reference.size(), whole.published.size());
+
+  size_t recovered_total = 0;
+  for (size_t crash_at : {5u, 17u, 40u, 41u, 58u, 77u, 100u}) {
+    for (size_t commit_every : {1u, 7u, 25u}) {
+      for (bool stored_after_commit : {false, true}) {
+        SCOPED_TRACE(::testing::Message() << "crash at " << crash_at << " every " << commit_every << " stored after "
+                                        << stored_after_commit);
+        FakeStore durable;
+        std::map<Key, model::Candle> delivered;
+        std::map<int32_t, int64_t> committed;
+        {
+          FakeStore staged;
+          CandleService first({}, core::NseCalendar::builtin(), staged);
+          for (size_t i = 0; i < crash_at; ++i) {
+            first.on_tick(script[i].partition, offsets[i], script[i].tick);
+            if ((i + 1) % commit_every == 0) {
+              for (const auto& [k, c] : staged.store) durable.store[k] = c;
+              for (const auto& c : staged.published) delivered[key_of(c)] = c;
+              for (int32_t p : first.partitions()) committed[p] = first.commit_offset(p);
+            }
+          }
+          if (stored_after_commit) {
+            for (const auto& [k, c] : staged.store) durable.store[k] = c;  // the writer had caught up
+          }
+        }
+        // Stored but never delivered: the old rule (stored minutes rebuild nothing, publish nothing)
+        // would never bring these to market_candles.
+        std::vector<Key> lost_but_stored;
+        for (const auto& [k, c] : durable.store) {
+          if (reference.count(k) != 0 && delivered.count(k) == 0) lost_but_stored.push_back(k);
+        }
+        CandleService second({}, core::NseCalendar::builtin(), durable, durable.history());
+        second.on_assigned({0, 1});
+        for (size_t i = 0; i < script.size(); ++i) {
+          auto it = committed.find(script[i].partition);
+          int64_t from = it == committed.end() ? 0 : it->second;
+          if (offsets[i] >= from) second.on_tick(script[i].partition, offsets[i], script[i].tick);
+        }
+        second.close_all();
+
+        std::map<Key, CandleOrigin> after;  // what the restarted run published
+        std::map<std::pair<std::string, int>, int64_t> last_start;
+        for (size_t i = 0; i < durable.published.size(); ++i) {
+          const model::Candle& c = durable.published[i];
+          const Key k = key_of(c);
+          EXPECT_TRUE(after.emplace(k, durable.published_origin[i]).second)
+              << "published twice by the restart: " << c.symbol.str() << " " << model::interval_name(c.interval)
+              << " " << c.start.to_iso_ist();
+          // A live run's order: per symbol and interval, oldest first.
+          auto [it, fresh] = last_start.emplace(std::make_pair(c.symbol.str(), static_cast<int>(c.interval)),
+                                                c.start.nanos());
+          if (!fresh) {
+            EXPECT_LT(it->second, c.start.nanos()) << c.symbol.str() << " " << c.start.to_iso_ist();
+            it->second = c.start.nanos();
+          }
+          auto ref = reference.find(k);
+          ASSERT_NE(ref, reference.end()) << "not a candle of the uncrashed run: " << c.symbol.str();
+          EXPECT_TRUE(same(c, ref->second)) << c.symbol.str() << " " << model::interval_name(c.interval) << " "
+                                            << c.start.to_iso_ist();
+          if (delivered.count(k) != 0) {
+            EXPECT_EQ(durable.published_origin[i], CandleOrigin::kRepublish)
+                << "a duplicate that is not a re-publish: " << c.symbol.str() << " "
+                << model::interval_name(c.interval) << " " << c.start.to_iso_ist();
+          }
+        }
+        for (const auto& [k, c] : reference) {
+          auto d = delivered.find(k);
+          if (d != delivered.end()) {
+            EXPECT_TRUE(same(d->second, c));
+            continue;
+          }
+          EXPECT_EQ(after.count(k), 1u) << "never published: " << c.symbol.str() << " "
+                                        << model::interval_name(c.interval) << " " << c.start.to_iso_ist();
+        }
+        size_t republished = 0;
+        for (const auto& [k, origin] : after) republished += origin == CandleOrigin::kRepublish ? 1 : 0;
+        EXPECT_EQ(second.stats().republished, republished);
+        for (const Key& k : lost_but_stored) {
+          auto a = after.find(k);
+          if (a != after.end() && a->second == CandleOrigin::kRepublish) ++recovered_total;
+        }
+      }
+    }
+  }
+  // The scenarios above do lose stored candles' messages and re-publish them (not vacuous).
+  EXPECT_GT(recovered_total, 0u);
 }
 
 TEST(CandleService, RevokedPartitionsEmitNothingAndForgetTheirOffsets) {
