@@ -6,7 +6,8 @@
 #      start of ingest until the candle service's candles_service_ticks_total reaches the number
 #      of ticks ingest published;
 #  (b) tick-to-candle-update latency at RATE ticks/s (replay paced by --speed), with the spec's
-#      producer settings (linger 10 ms) and with a low-latency profile (linger 0 ms): the p50/p99 of
+#      producer settings (linger 10 ms) and with the low-latency profile of docs/operations.md
+#      (producer linger.ms 0, consumer fetch.wait.max.ms 5 and fetch.min.bytes 1): the p50/p99 of
 #      candles_service_tick_latency_seconds (now - receive_time when the tick updates its candle);
 #  (c) peak resident memory (VmHWM) of ingest, candles and analyze-service in those runs.
 # Usage: bench/kafka/run.sh [BUILD_DIR]   (default build/h-opsbench-rel, a Release build)
@@ -65,7 +66,11 @@ quantile_ms() {  # quantile_ms METRICS_FILE NAME Q
                                      lo = b[i]; plo = c[i] } }' "$1"
 }
 
-write_config() {  # write_config FILE PREFIX LINGER CANDLES_PORT ANALYZE_PORT INGEST_PORT
+write_config() {  # write_config FILE PREFIX LINGER CANDLES_PORT ANALYZE_PORT INGEST_PORT [lowlat]
+  local tables=""
+  if [[ ${7:-} == lowlat ]]; then  # docs/operations.md's low-latency profile
+    tables=$'[kafka.producer_properties]\n"linger.ms" = "0"\n[kafka.consumer_properties]\n"fetch.wait.max.ms" = "5"\n"fetch.min.bytes" = "1"'
+  fi
   cat >"$1" <<TOML
 [log]
 level = "warn"
@@ -78,6 +83,7 @@ partitions = $partitions
 linger_ms = $3
 session_timeout_ms = 10000
 heartbeat_interval_ms = 1000
+$tables
 [services.ingest]
 http_port = $6
 [services.candles]
@@ -147,10 +153,10 @@ run_throughput() {  # run_throughput N
 run_latency() {  # run_latency NAME LINGER N
   local name=$1 linger=$2 n=$3 prefix="lat$2-$3-$RANDOM." cport aport cfg=$work/lat-$1-$3.toml
   cport=$(free_port); aport=$(free_port)
-  write_config "$cfg" "$prefix" "$linger" "$cport" "$aport" 0
+  write_config "$cfg" "$prefix" "$linger" "$cport" "$aport" 0 "$name"
   "$nifty" candles --config "$cfg" --db "$work/lat-$name-$n.db" 2>"$work/lat-$name-$n-candles.log" &
   local cpid=$!; pids+=("$cpid")
-  "$nifty" analyze-service --config "$cfg" 2>"$work/lat-$name-$n-analyze.log" >/dev/null &
+  "$nifty" analyze-service --config "$cfg" --db "$work/lat-$name-$n.db" 2>"$work/lat-$name-$n-analyze.log" >/dev/null &
   local apid=$!; pids+=("$apid")
   wait_for 60 bash -c "[[ \$(curl -s --max-time 1 http://127.0.0.1:$cport/metrics | awk '/^candles_service_partitions /{print \$2}') > 0 ]]" ||
     echo "# warning: candles owns no partition yet; starting ingest anyway"
