@@ -46,7 +46,10 @@ class Bus {
   virtual ~Bus() = default;
   // Delivers `m` to every subscriber of `topic`. Blocks while a queued subscriber is full.
   virtual core::Status publish(Topic topic, const Message& m) = 0;
-  // `name` identifies the subscriber in metrics (and is the consumer group on Kafka).
+  // `name` identifies the subscriber in metrics. On Kafka the consumer group is "<name>.<topic>":
+  // one group per topic, so subscribing the next topic does not rebalance (and re-deliver) the
+  // partitions of the ones before; subscribers of one name and topic in several processes split
+  // that topic's partitions.
   virtual core::Status subscribe(Topic topic, std::string name, Handler handler, SubscribeOptions options = {}) = 0;
   // Waits until every message published so far has been handled by every subscriber.
   virtual void drain() = 0;

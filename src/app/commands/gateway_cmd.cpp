@@ -75,7 +75,7 @@ void add_gateway_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--config,-c", opts->config, "TOML config file (default: built-in defaults)");
   cmd->add_option("--port", opts->port, "overrides gateway.port")->check(CLI::Range(0, 65535));
   cmd->add_flag("--kafka", opts->kafka,
-                "push the Kafka topics ([kafka]) to WebSocket clients (consumer group gateway-<host>-<pid>)");
+                "push the Kafka topics ([kafka]) to WebSocket clients (consumer groups gateway-<host>-<pid>.<topic>)");
   cmd->callback([opts, &action] {
     action = [opts]() -> int {
       int code = kExitOk;

@@ -267,7 +267,10 @@ core::Status KafkaBus::subscribe(Topic topic, std::string name, Handler handler,
     std::lock_guard lock(raw->mu);
     for (const TopicPartition& tp : tps) raw->handled.erase(tp.partition);
   };
-  NIFTY_ASSIGN_OR_RETURN(sub->consumer, KafkaConsumer::create(config_, name, {topic}, std::move(listener)));
+  // A group per (name, topic): one group over several topics would rebalance at every further
+  // subscribe, and a member's batch handled around a revocation is delivered again (bus.h).
+  const std::string group = name + "." + std::string(topic_name(topic));
+  NIFTY_ASSIGN_OR_RETURN(sub->consumer, KafkaConsumer::create(config_, group, {topic}, std::move(listener)));
   sub->thread = std::thread([raw] { raw->run(); });
   std::lock_guard lock(subs_mu_);
   subs_.push_back(std::move(sub));

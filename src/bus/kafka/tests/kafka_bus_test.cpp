@@ -313,8 +313,9 @@ TEST(KafkaBus, SubscribeRunsTheHandlerInConsumerGroupNameAndCommits) {
   bus->close();
   EXPECT_FALSE(bus->publish(Topic::kMarketCandles, sample_candle()).is_ok());
 
-  // The group "candle-sink" committed past all ten: a new member of it reads nothing old.
-  auto consumer = make_consumer(c, "candle-sink", {Topic::kMarketCandles});
+  // The subscriber's group "candle-sink.market_candles" committed past all ten: a new member of it
+  // reads nothing old.
+  auto consumer = make_consumer(c, "candle-sink.market_candles", {Topic::kMarketCandles});
   ASSERT_TRUE(consumer);
   std::vector<ConsumedMessage> got;
   const auto deadline = std::chrono::steady_clock::now() + 20s;
