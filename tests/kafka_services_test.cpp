@@ -10,10 +10,8 @@
 // Each test has its own topic prefix, so tests run in parallel on one broker; waits poll with
 // deadlines.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -39,6 +37,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nifty::testing::ChildProcess;
+using nifty::testing::free_loopback_port;
 using nifty::testing::CommandOptions;
 using nifty::testing::describe;
 using nifty::testing::run_command;
@@ -76,20 +75,6 @@ std::vector<std::string> table_rows(const std::string& db, const std::string& in
   sqlite3_finalize(stmt);
   sqlite3_close(handle);
   return rows;
-}
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
 }
 
 class KafkaServices : public ::testing::Test {
@@ -347,7 +332,7 @@ TEST_F(KafkaServices, KcatReadsTheSpecFieldNamesAndTypes) {
 }
 
 TEST_F(KafkaServices, AnalyzeServiceServesScorecardsAndPublishesTheSpecFields) {
-  analyze_port_ = free_port();
+  analyze_port_ = free_loopback_port();
   write_config(bootstrap_);
   ChildProcess candles;
   ASSERT_TRUE(start_candles(candles, "kafka.db")) << candles.error();
@@ -457,7 +442,7 @@ size_t expect_same_output(const ByKey& killed, const ByKey& reference, const cha
 // the day's first candle by itself (day volume, change against the day's open; the EMAs) for the
 // scorecards to match.
 TEST_F(KafkaServices, AnalyzeServiceKilledInTheMiddleRestartsWithTheScorecardsOfAnUninterruptedRun) {
-  analyze_port_ = free_port();
+  analyze_port_ = free_loopback_port();
   warm_up_candles_ = 50;
   analyze_group_ = "analyze-killed";
   write_config(bootstrap_);
@@ -550,7 +535,7 @@ TEST_F(KafkaServices, AnalyzeServiceKilledInTheMiddleRestartsWithTheScorecardsOf
 }
 
 TEST_F(KafkaServices, BadRecordsAreCountedAndSkippedNotCrashLooped) {
-  candles_port_ = free_port();
+  candles_port_ = free_loopback_port();
   write_config(bootstrap_);
   // Bad records first on every partition they hash to, then a good tick of a real day.
   std::string bad = "not json at all\n{\"symbol\":\"TCS\"}\n{\"symbol\":\"TCS\",\"ltp\":\"x\",\"volume\":1}\n";
@@ -585,7 +570,7 @@ TEST_F(KafkaServices, BadRecordsAreCountedAndSkippedNotCrashLooped) {
 }
 
 TEST_F(KafkaServices, ABrokerDownAtStartUpIsAClearErrorInBoundedTime) {
-  write_config("127.0.0.1:" + std::to_string(free_port()), 2000);
+  write_config("127.0.0.1:" + std::to_string(free_loopback_port()), 2000);
   for (const char* service : {"candles", "ingest"}) {
     CommandOptions options;
     options.timeout = 30s;

@@ -71,4 +71,8 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
 // For failure messages: exit status and the tail of stderr.
 std::string describe(const CommandResult& result);
 
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released), for a child
+// process to listen on. Another process may take it in between; tests that start servers retry.
+int free_loopback_port();
+
 }  // namespace nifty::testing
