@@ -60,6 +60,11 @@ class ApiKeyStore {
   virtual std::string_view backend() const = 0;
 };
 
+// Lower-case hex of a key hash (64 characters), as the PostgreSQL and Redis adapters keep it.
+std::string api_key_hash_hex(const ApiKeyHash& hash);
+// The hash of 64 lower-case hex digits; nullopt for anything else.
+std::optional<ApiKeyHash> api_key_hash_from_hex(std::string_view hex);
+
 // Checks what create() requires (see the contract); the error names the key id and the field.
 core::Status validate_api_key(const ApiKey& key);
 

@@ -13,30 +13,11 @@ constexpr const char* kSelect =
     "SELECT id, encode(key_hash, 'hex'), label, tier, rate_per_second, burst,"
     " extract(epoch FROM created_at)::bigint, extract(epoch FROM revoked_at)::bigint FROM api_keys";
 
-std::string to_hex(const ApiKeyHash& h) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(h.size() * 2);
-  for (uint8_t b : h) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
-  return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return 0;
-}
-
 ApiKey read_row(const pqxx::row& r) {
   ApiKey k;
   k.id = r[0].as<std::string>();
-  std::string hex = r[1].as<std::string>();
-  for (size_t i = 0; i < k.key_hash.size() && 2 * i + 1 < hex.size(); ++i) {
-    k.key_hash[i] = static_cast<uint8_t>(hex_value(hex[2 * i]) * 16 + hex_value(hex[2 * i + 1]));
-  }
+  // encode(key_hash, 'hex') of a 32-byte column: always 64 hex digits.
+  if (auto hash = api_key_hash_from_hex(r[1].as<std::string>())) k.key_hash = *hash;
   k.label = r[2].as<std::string>();
   k.tier = r[3].as<std::string>();
   k.rate_per_second = r[4].as<double>();
@@ -70,7 +51,7 @@ core::Status PostgresApiKeyStore::create(const ApiKey& key) {
         "INSERT INTO api_keys (id, key_hash, label, tier, rate_per_second, burst, created_at, revoked_at)"
         " VALUES ($1, decode($2, 'hex'), $3, $4, $5, $6, to_timestamp($7), CASE WHEN $8::bigint IS NULL THEN NULL"
         " ELSE to_timestamp($8::bigint) END) ON CONFLICT DO NOTHING",
-        key.id, to_hex(key.key_hash), key.label, key.tier, key.rate_per_second, key.burst, key.created_at.seconds(),
+        key.id, api_key_hash_hex(key.key_hash), key.label, key.tier, key.rate_per_second, key.burst, key.created_at.seconds(),
         key.revoked_at ? std::optional<int64_t>(key.revoked_at->seconds()) : std::optional<int64_t>());
     duplicate = r.affected_rows() == 0;
     tx.commit();
@@ -87,7 +68,7 @@ core::Result<std::optional<ApiKey>> PostgresApiKeyStore::find_by_hash(const ApiK
   std::optional<ApiKey> out;
   core::Status s = pool_->run("look up an api key", [&](pqxx::connection& conn) -> core::Status {
     pqxx::read_transaction tx(conn);
-    auto rows = tx.exec_params(std::string(kSelect) + " WHERE key_hash = decode($1, 'hex')", to_hex(hash));
+    auto rows = tx.exec_params(std::string(kSelect) + " WHERE key_hash = decode($1, 'hex')", api_key_hash_hex(hash));
     if (!rows.empty()) out = read_row(rows[0]);
     return core::Status::ok();
   });

@@ -186,39 +186,12 @@ core::Status unexpected_reply(std::string_view what, const redisReply* r) {
                      "redis " + std::string(what) + ": unexpected reply type " + std::to_string(r->type));
 }
 
-std::string hex_of(const ApiKeyHash& hash) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(hash.size() * 2);
-  for (uint8_t b : hash) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
-  return out;
-}
-
-std::optional<ApiKeyHash> hash_of_hex(std::string_view hex) {
-  ApiKeyHash out{};
-  if (hex.size() != out.size() * 2) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < out.size(); ++i) {
-    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  return out;
-}
-
-std::string api_key_redis_key(const ApiKeyHash& hash) { return "api_key:" + hex_of(hash); }
+std::string api_key_redis_key(const ApiKeyHash& hash) { return "api_key:" + api_key_hash_hex(hash); }
 
 // The cached record: every field of ApiKey; times in ns; revoked_at_ns null when not revoked.
 std::string encode_api_key(const ApiKey& k) {
   nlohmann::json j = {{"id", k.id},
-                      {"key_sha256", hex_of(k.key_hash)},
+                      {"key_sha256", api_key_hash_hex(k.key_hash)},
                       {"label", k.label},
                       {"tier", k.tier},
                       {"rate_per_second", k.rate_per_second},
@@ -256,7 +229,7 @@ core::Result<ApiKey> decode_api_key(std::string_view where, std::string_view tex
   auto revoked = j.find("revoked_at_ns");
   if (!id) return bad("field 'id' missing or not a string");
   if (!hash_hex) return bad("field 'key_sha256' missing or not a string");
-  auto hash = hash_of_hex(*hash_hex);
+  auto hash = api_key_hash_from_hex(*hash_hex);
   if (!hash) return bad("field 'key_sha256' is not 64 lowercase hex characters");
   if (!label) return bad("field 'label' missing or not a string");
   if (!tier) return bad("field 'tier' missing or not a string");
